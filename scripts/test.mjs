@@ -1,0 +1,72 @@
+// Runs the typecheck, then every *.test.ts under src/ and test/ with node:test.
+// Node 20 expands no globs, so the file list is built here and passed explicitly;
+// a run that executes zero tests fails.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const skipTypecheck = args.includes("--no-typecheck");
+const filters = args.filter((a) => !a.startsWith("--"));
+
+function walk(dir, out) {
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    if (name === "node_modules" || name === "gen") continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith(".test.ts")) out.push(relative(root, p));
+  }
+  return out;
+}
+
+let files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), [])].sort();
+if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error("no test files found");
+  process.exit(1);
+}
+
+if (!skipTypecheck) {
+  const tc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], { cwd: root, stdio: "inherit" });
+  if (tc.status !== 0) {
+    console.error("typecheck failed");
+    process.exit(1);
+  }
+}
+
+const tapFile = join(root, ".tmp", "test.tap");
+mkdirSync(dirname(tapFile), { recursive: true });
+rmSync(tapFile, { force: true });
+const run = spawnSync(
+  process.execPath,
+  [
+    "--import", "tsx", "--test",
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "2"}`,
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tapFile}`,
+    ...files,
+  ],
+  { cwd: root, stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+);
+let tap = "";
+try {
+  tap = readFileSync(tapFile, "utf8");
+} catch {
+  // no report: counted as zero tests below
+}
+const m = /^# tests (\d+)$/m.exec(tap);
+const count = m ? Number(m[1]) : 0;
+if (count === 0) {
+  console.error("zero tests ran: failing");
+  process.exit(1);
+}
+console.log(`${count} tests in ${files.length} files`);
+process.exit(run.status ?? 1);

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parse } from "yaml";
+import { allFields, defaultConfig } from "./config.js";
+import type { Config } from "./config.js";
+import { configDiffYaml, configYaml, defaultsYaml, overridesYaml } from "./dump.js";
+import { days, hours } from "./duration.js";
+import { applyYaml, defaultsOf } from "./field.js";
+import type { Field } from "./field.js";
+import { defaultLimits } from "./limits.js";
+
+// Phlare's /api/v1/status/config/default for the keys we implement, in its key order and value forms.
+const DEFAULTS = `target: all
+api:
+  base-url: ""
+server:
+  http_listen_address: ""
+  http_listen_port: 4100
+  grpc_listen_port: 9095
+  http_server_read_timeout: 30s
+  http_server_write_timeout: 30s
+  http_server_idle_timeout: 2m0s
+  graceful_shutdown_timeout: 30s
+  http_path_prefix: ""
+  register_instrumentation: true
+  log_level: info
+  log_format: logfmt
+distributor:
+  pushtimeout: 5s
+querier:
+  query_store_after: 4h0m0s
+frontend_worker:
+  max_concurrent: 4
+limits:
+  ingestion_rate_mb: 4
+  ingestion_burst_size_mb: 2
+  max_label_name_length: 1024
+  max_label_value_length: 2048
+  max_label_names_per_series: 30
+  ingestion_tenant_shard_size: 0
+  max_local_series_per_tenant: 0
+  max_global_series_per_tenant: 5000
+  max_query_lookback: 1w
+  max_query_length: 1d
+  max_query_parallelism: 0
+  split_queries_by_interval: 0s
+  store_gateway_tenant_shard_size: 0
+  max_flamegraph_nodes_default: 2048
+  max_flamegraph_nodes_max: 1048576
+ingester:
+  lifecycler:
+    ring:
+      replication_factor: 1
+phlaredb:
+  data_path: ./data
+  max_block_duration: 1h0m0s
+  row_group_target_size: 1342177280
+runtime_config:
+  file: ""
+  period: 10s
+multitenancy_enabled: false
+`;
+
+function changed(edit: (c: Config) => void): Config {
+  const config = defaultConfig();
+  edit(config);
+  return config;
+}
+
+describe("configYaml", () => {
+  test("defaults render exactly like Phlare's default config page", () => {
+    assert.equal(defaultsYaml(), DEFAULTS);
+    assert.equal(configYaml(defaultConfig()), DEFAULTS);
+  });
+
+  test("the dump loads back to the same config", () => {
+    const config = changed((c) => {
+      c.target = ["ingester", "distributor"];
+      c.limits.max_query_length = days(1) + hours(12);
+      c.phlaredb.max_block_duration = hours(1) + 1500;
+      c.server.http_path_prefix = "/phlare";
+    });
+    const back = defaultsOf(allFields);
+    applyYaml(back, parse(configYaml(config)), allFields, true);
+    assert.deepEqual(back, config);
+  });
+
+  const values: Array<{ name: string; edit: (c: Config) => void; line: string }> = [
+    { name: "Go duration", edit: (c) => (c.phlaredb.max_block_duration = hours(3)), line: "  max_block_duration: 3h0m0s" },
+    { name: "model duration", edit: (c) => (c.limits.max_query_lookback = days(30)), line: "  max_query_lookback: 30d" },
+    { name: "model duration days+hours", edit: (c) => (c.limits.max_query_length = days(1) + hours(12)), line: "  max_query_length: 1d12h" },
+    { name: "target joined", edit: (c) => (c.target = ["querier", "ingester"]), line: "target: querier,ingester" },
+    { name: "float", edit: (c) => (c.limits.ingestion_rate_mb = 0.5), line: "  ingestion_rate_mb: 0.5" },
+    { name: "string that looks like a number is quoted", edit: (c) => (c.phlaredb.data_path = "123"), line: '  data_path: "123"' },
+  ];
+  for (const c of values) {
+    test(c.name, () => assert.ok(configYaml(changed(c.edit)).split("\n").includes(c.line), configYaml(changed(c.edit))));
+  }
+
+  test("lists are written like yaml.v2, items at the key's indentation", () => {
+    const fields: Field[] = [{ flag: "l", yaml: "a.list", kind: "strings", default: ["x", "y"], help: "l" }];
+    assert.equal(configYaml(defaultsOf(fields), fields), "a:\n  list:\n  - x\n  - y\n");
+  });
+});
+
+describe("configDiffYaml", () => {
+  test("nothing differs", () => assert.equal(configDiffYaml(defaultConfig()), "{}\n"));
+
+  test("only differing values, nested under their sections", () => {
+    const config = changed((c) => {
+      c.server.http_listen_port = 4200;
+      c.limits.max_query_lookback = days(14);
+      c.ingester.lifecycler.ring.replication_factor = 3;
+      c.multitenancy_enabled = true;
+    });
+    assert.equal(
+      configDiffYaml(config),
+      "server:\n  http_listen_port: 4200\nlimits:\n  max_query_lookback: 2w\n" +
+        "ingester:\n  lifecycler:\n    ring:\n      replication_factor: 3\nmultitenancy_enabled: true\n",
+    );
+  });
+
+  test("a value equal to its default once printed is no difference", () => {
+    const config = changed((c) => (c.target = ["all"]));
+    assert.equal(configDiffYaml(config), "{}\n");
+  });
+});
+
+describe("overridesYaml", () => {
+  const defaults = defaultLimits();
+  const overrides = { "tenant-b": { ingestion_rate_mb: 10 }, "tenant-a": { max_query_lookback: days(30) }, same: {} };
+
+  test("diff lists only differing keys, tenants sorted", () => {
+    assert.equal(
+      overridesYaml(overrides, defaults, "diff"),
+      "overrides:\n  tenant-a:\n    max_query_lookback: 30d\n  tenant-b:\n    ingestion_rate_mb: 10\n",
+    );
+  });
+
+  test("all lists every limit of every tenant", () => {
+    const doc: unknown = parse(overridesYaml(overrides, defaults, "all"));
+    assert.deepEqual(Object.keys((doc as { overrides: object }).overrides), ["same", "tenant-a", "tenant-b"]);
+    const a = (doc as { overrides: Record<string, Record<string, unknown>> }).overrides["tenant-a"];
+    assert.equal(a?.["max_query_lookback"], "30d");
+    assert.equal(a?.["max_query_length"], "1d");
+    assert.equal(a?.["ingestion_rate_mb"], 4);
+  });
+
+  test("no tenants", () => assert.equal(overridesYaml({}, defaults, "diff"), "overrides: {}\n"));
+});

@@ -1,0 +1,110 @@
+/**
+ * The distributor: validates series labels, decodes and normalizes every pprof,
+ * applies the tenant's ingestion rate limit on uncompressed bytes, and hands the
+ * profiles to the ingester that owns them.
+ */
+import { randomUUID } from "node:crypto";
+import type { Limits } from "../config/limits.js";
+import { InvalidArgumentError, LimitExceededError } from "../model/errors.js";
+import type { IngestProfile } from "../model/query.js";
+import { decodePprof, maybeGunzip, normalizePprof } from "../model/pprof/index.js";
+import type { IngesterApi } from "../ingester/api.js";
+import type { DistributorApi, PushInput } from "./api.js";
+import type { DistributorMetrics } from "./metrics.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { utf8Length, validateSeriesLabels } from "./validate.js";
+
+/** Largest decompressed profile accepted; guards memory against gzip bombs. */
+export const MAX_DECOMPRESSED_PROFILE_BYTES = 64 * 1024 * 1024;
+
+const BYTES_IN_MB = 1024 * 1024;
+
+/** What the distributor needs from the rest of the process. */
+export interface DistributorDeps {
+  ingester: IngesterApi;
+  limits: (tenant: string) => Limits;
+  /** Healthy distributors sharing the tenant's rate limit (1 in monolithic mode). */
+  healthyDistributors: () => number;
+  metrics: DistributorMetrics;
+  nowNanos?: () => bigint;
+  nowMs?: () => number;
+}
+
+/** The in-process distributor. */
+export class Distributor implements DistributorApi {
+  private readonly limiter: RateLimiter;
+
+  constructor(private readonly deps: DistributorDeps) {
+    this.limiter = new RateLimiter(deps.nowMs);
+  }
+
+  async push(tenant: string, input: PushInput): Promise<void> {
+    const limits = this.deps.limits(tenant);
+    let profileCount = 0;
+    let compressedBytes = 0;
+    for (const s of input.series) {
+      profileCount += s.samples.length;
+      for (const sample of s.samples) compressedBytes += sample.rawProfile.byteLength;
+    }
+    if (profileCount === 0) throw new InvalidArgumentError("invalid_request", "no profiles received");
+    this.deps.metrics.receivedCompressedBytes.inc({ tenant }, compressedBytes);
+
+    const now = this.deps.nowNanos?.() ?? BigInt(Date.now()) * 1_000_000n;
+    const profiles: IngestProfile[] = [];
+    let bytes = 0;
+    try {
+      for (const s of input.series) {
+        const labels = validateSeriesLabels(s.labels, limits);
+        let labelBytes = 0;
+        for (const l of labels) labelBytes += utf8Length(l.name) + utf8Length(l.value);
+        for (const sample of s.samples) {
+          const raw = maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES);
+          const profile = normalizePprof(decodePprof(raw), now);
+          bytes += raw.byteLength + labelBytes;
+          profiles.push({ id: randomUUID(), labels, profile });
+        }
+      }
+    } catch (err) {
+      this.discard(tenant, err, profileCount, compressedBytes);
+      throw err;
+    }
+
+    const rate = (limits.ingestion_rate_mb * BYTES_IN_MB) / Math.max(1, this.deps.healthyDistributors());
+    const burst = limits.ingestion_burst_size_mb * BYTES_IN_MB;
+    if (!this.limiter.allow(tenant, bytes, rate, burst)) {
+      const err = new LimitExceededError(
+        "rate_limited",
+        `push rate limit (${humanizeBytes(rate)}) exceeded while adding ${humanizeBytes(bytes)}`,
+      );
+      this.discard(tenant, err, profileCount, bytes);
+      throw err;
+    }
+    this.deps.metrics.receivedDecompressedBytes.inc({ tenant }, bytes);
+    this.deps.metrics.receivedProfiles.inc({ tenant }, profileCount);
+    try {
+      await this.deps.ingester.push(tenant, profiles);
+    } catch (err) {
+      this.discard(tenant, err, profileCount, bytes);
+      throw err;
+    }
+  }
+
+  private discard(tenant: string, err: unknown, profiles: number, bytes: number): void {
+    const reason = err instanceof InvalidArgumentError || err instanceof LimitExceededError ? err.reason : "unknown";
+    this.deps.metrics.discardedProfiles.inc({ reason, tenant }, profiles);
+    this.deps.metrics.discardedBytes.inc({ reason, tenant }, bytes);
+  }
+}
+
+/** Go's humanize.IBytes: "4.0 MiB", "512 B". */
+export function humanizeBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ${units[i]}`;
+}

@@ -1,0 +1,22 @@
+/** The distributor module: push.v1 over an in-process ingester. */
+import { need } from "../module-context.js";
+import type { ModuleContext } from "../module-context.js";
+import { Distributor } from "./distributor.js";
+import { createDistributorMetrics } from "./metrics.js";
+import { registerPusherService } from "./service.js";
+
+/** Creates the distributor and registers push.v1.PusherService. */
+export async function initDistributor(ctx: ModuleContext): Promise<void> {
+  const server = need(ctx, "server", "distributor");
+  if (!ctx.ingester) {
+    throw new Error("the distributor needs an ingester in the same process: run it with -target=distributor,ingester (or -target=all)");
+  }
+  const distributor = new Distributor({
+    ingester: ctx.ingester,
+    limits: need(ctx, "limits", "distributor"),
+    healthyDistributors: () => 1,
+    metrics: createDistributorMetrics(server.metrics.registry),
+  });
+  ctx.distributor = distributor;
+  server.rpc((r) => registerPusherService(r, distributor));
+}

@@ -1,0 +1,22 @@
+/** The ingester module: one in-process ingester serving ingester.v1. */
+import { need } from "../module-context.js";
+import type { ModuleContext } from "../module-context.js";
+import { createIngesterMetrics } from "./metrics.js";
+import { Ingester } from "./ingester.js";
+import { registerIngesterService } from "./service.js";
+
+/** Creates the ingester and registers its RPCs. */
+export async function initIngester(ctx: ModuleContext): Promise<void> {
+  const server = need(ctx, "server", "ingester");
+  const rf = ctx.config.ingester.lifecycler.ring.replication_factor;
+  const ingester = new Ingester({
+    limits: need(ctx, "limits", "ingester"),
+    ringSize: () => ({ ingesters: 1, replicationFactor: Math.min(rf, 1) }),
+    logger: ctx.logger.with({ component: "ingester" }),
+    metrics: createIngesterMetrics(server.metrics.registry),
+  });
+  ingester.start();
+  ctx.ingester = ingester;
+  ctx.stops.push({ name: "ingester", stop: () => ingester.stop() });
+  server.rpc((r) => registerIngesterService(r, ingester));
+}

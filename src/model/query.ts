@@ -1,0 +1,44 @@
+/**
+ * Query and ingest shapes shared by the components, in domain types (no protobuf).
+ */
+import type { Labels } from "./labels.js";
+import type { FlatProfile } from "./pprof/flat-profile.js";
+import type { ProfileType } from "./profile-type.js";
+import type { Matcher } from "./selector.js";
+
+/** A normalized profile on its way from the distributor to an ingester. */
+export interface IngestProfile {
+  /** Profile UUID, shared by the series rows of every sample type. */
+  id: string;
+  /** Validated, sorted series labels; includes `__name__` and `service_name`. */
+  labels: Labels;
+  profile: FlatProfile;
+}
+
+/** Label-API query: series matching any of `selectors` (all series when empty), overlapping the range when given. */
+export interface LabelQuery {
+  selectors: Matcher[][];
+  /** Milliseconds since epoch; undefined means unbounded. */
+  startMs?: number;
+  endMs?: number;
+}
+
+/** Selects profiles of one type by label matchers and an inclusive time range. */
+export interface SelectQuery {
+  profileType: ProfileType;
+  matchers: Matcher[];
+  /** Milliseconds since epoch, inclusive. */
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Per-profile totals of a selection, for time series: profile i has timestamp
+ * timeMs[i], total value[i] and belongs to group groups[group[i]]. Sorted by time.
+ */
+export interface ProfileTotals {
+  groups: Labels[];
+  group: Uint32Array;
+  timeMs: Float64Array;
+  value: Float64Array;
+}

@@ -1,0 +1,44 @@
+/**
+ * What module inits share: each init fills in its own part and reads only the
+ * parts of modules it depends on or runs after.
+ */
+import type { VersionInfo } from "./cli/version.js";
+import type { Config } from "./config/config.js";
+import type { Limits } from "./config/limits.js";
+import type { RuntimeConfigWatcher } from "./config/runtime-config.js";
+import type { Distributor } from "./distributor/distributor.js";
+import type { Ingester } from "./ingester/ingester.js";
+import type { Querier } from "./querier/querier.js";
+import type { QueryFrontend } from "./query-frontend/frontend.js";
+import type { Logger } from "./server/logger.js";
+import type { PhlareServer } from "./server/server.js";
+
+/** The state of a running Phlare process, built module by module. */
+export interface ModuleContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly version: VersionInfo;
+  /** Every module that runs: the targets and their transitive dependencies. */
+  readonly running: ReadonlySet<string>;
+  server?: PhlareServer;
+  runtimeConfig?: RuntimeConfigWatcher;
+  /** A tenant's limits (set by the overrides module). */
+  limits?: (tenant: string) => Limits;
+  ingester?: Ingester;
+  distributor?: Distributor;
+  querier?: Querier;
+  frontend?: QueryFrontend;
+  /** Run in reverse order on shutdown. */
+  readonly stops: { name: string; stop: () => Promise<void> }[];
+  /** Set once every module has started; /ready reports it. */
+  ready: boolean;
+}
+
+/** `ctx[key]`, or a start-up error naming what the module needs. */
+export function need<K extends keyof ModuleContext>(ctx: ModuleContext, key: K, module: string): NonNullable<ModuleContext[K]> {
+  const v = ctx[key];
+  if (v === undefined || v === null) {
+    throw new Error(`module ${module} needs ${String(key)}, which no running module provides`);
+  }
+  return v as NonNullable<ModuleContext[K]>;
+}

@@ -1,0 +1,17 @@
+/** The query-frontend module: the public querier.v1 entry in front of the querier. */
+import { need } from "../module-context.js";
+import type { ModuleContext } from "../module-context.js";
+import { registerQuerierService } from "../querier/service.js";
+import { QueryFrontend } from "./frontend.js";
+
+/** Creates the frontend and registers querier.v1.QuerierService over it. */
+export async function initQueryFrontend(ctx: ModuleContext): Promise<void> {
+  const server = need(ctx, "server", "query-frontend");
+  if (!ctx.querier) {
+    throw new Error("the query-frontend needs a querier in the same process: run it with -target=query-frontend,querier,ingester (or -target=all)");
+  }
+  const limits = need(ctx, "limits", "query-frontend");
+  const frontend = new QueryFrontend({ querier: ctx.querier, limits });
+  ctx.frontend = frontend;
+  server.rpc((r) => registerQuerierService(r, frontend, limits));
+}

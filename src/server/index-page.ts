@@ -1,0 +1,36 @@
+/** The HTML index page at `/`: what runs here and links to every status page. */
+import type { ModuleContext } from "../module-context.js";
+
+/** Renders the index page. */
+export function indexPage(ctx: ModuleContext): string {
+  const links: [string, string][] = [
+    ["/ready", "Readiness"],
+    ["/metrics", "Metrics"],
+    ["/api/v1/status/buildinfo", "Build information"],
+    ["/api/v1/status/config", "Current config"],
+    ["/api/v1/status/config/diff", "Config: changes from the defaults"],
+    ["/api/v1/status/config/default", "Config: defaults"],
+  ];
+  if (ctx.config.runtime_config.file !== "") links.push(["/runtime_config", "Runtime config (per-tenant overrides)"]);
+  const modules = [...ctx.running].filter((m) => m !== "server" && m !== "overrides" && m !== "runtime-config").sort();
+  const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Phlare</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:48rem}code{background:#eee;padding:0 .2rem}</style></head>
+<body>
+<h1>Phlare</h1>
+<p>Version ${esc(ctx.version.version)} · modules: ${modules.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>
+<h2>Status</h2>
+<ul>
+${links.map(([href, label]) => `<li><a href=".${href}">${esc(label)}</a></li>`).join("\n")}
+</ul>
+<h2>APIs</h2>
+<ul>
+<li><code>POST /push.v1.PusherService/Push</code> — push pprof profiles (Connect, gRPC, gRPC-Web)</li>
+<li><code>POST /querier.v1.QuerierService/*</code> — profile types, labels, series, flame graphs, pprof, time series, diff</li>
+</ul>
+</body>
+</html>
+`;
+}

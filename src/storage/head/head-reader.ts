@@ -1,0 +1,126 @@
+/**
+ * The head as a BlockReader: label APIs, merges and totals over its series.
+ */
+import type { FunctionTree } from "../../model/flamegraph/function-tree.js";
+import { compareLabels, labelsKey } from "../../model/labels.js";
+import type { Labels } from "../../model/labels.js";
+import type { ProfileType } from "../../model/profile-type.js";
+import type { LabelQuery, ProfileTotals, SelectQuery } from "../../model/query.js";
+import type { BlockReader } from "../block-reader.js";
+import type { PprofBuilder } from "../query/pprof-builder.js";
+import type { Head } from "./head.js";
+import { accumulate, markNeeded, mergeIntoTree } from "./head-merge.js";
+import { selectRows, selectSeries } from "./head-select.js";
+
+/** Reads a head through the BlockReader interface. */
+export class HeadReader implements BlockReader {
+  constructor(private readonly head: Head) {}
+
+  get minTimeMs(): number {
+    return this.head.minTimeMs;
+  }
+
+  get maxTimeMs(): number {
+    return this.head.maxTimeMs;
+  }
+
+  async profileTypes(q: LabelQuery): Promise<ProfileType[]> {
+    const byId = new Map<string, ProfileType>();
+    for (const s of selectSeries(this.head, q)) byId.set(s.profileType.id, s.profileType);
+    return [...byId.values()];
+  }
+
+  async labelNames(q: LabelQuery): Promise<string[]> {
+    if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
+      return this.head.postings.labelNames();
+    }
+    const names = new Set<string>();
+    for (const s of selectSeries(this.head, q)) for (const l of s.labels) names.add(l.name);
+    return [...names];
+  }
+
+  async labelValues(name: string, q: LabelQuery): Promise<string[]> {
+    if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
+      return this.head.postings.labelValues(name);
+    }
+    const values = new Set<string>();
+    for (const s of selectSeries(this.head, q)) {
+      for (const l of s.labels) if (l.name === name) values.add(l.value);
+    }
+    return [...values];
+  }
+
+  async series(q: LabelQuery, labelNames: readonly string[]): Promise<Labels[]> {
+    const out: Labels[] = [];
+    const seen = new Set<string>();
+    const keep = labelNames.length > 0 ? new Set(labelNames) : undefined;
+    for (const s of selectSeries(this.head, q)) {
+      const ls = keep ? s.labels.filter((l) => keep.has(l.name)) : s.labels;
+      const key = labelsKey(ls);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(ls);
+    }
+    return out;
+  }
+
+  async mergeTree(q: SelectQuery, tree: FunctionTree): Promise<void> {
+    const { rows } = selectRows(this.head, q);
+    if (rows.length > 0) mergeIntoTree(this.head, rows, tree);
+  }
+
+  async mergePprof(q: SelectQuery, builder: PprofBuilder): Promise<void> {
+    const { rows } = selectRows(this.head, q);
+    if (rows.length === 0) return;
+    const acc = accumulate(this.head, rows);
+    const need = markNeeded(this.head, acc);
+    const st = this.head.symbols.stacktraces;
+    const locMap = new Int32Array(this.head.symbols.locations.count).fill(-1);
+    const nodeOf = new Uint32Array(acc.length);
+    for (let n = 1; n < acc.length; n++) {
+      if (need[n] === 0) continue;
+      const loc = st.location[n]!;
+      let l = locMap[loc]!;
+      if (l < 0) locMap[loc] = l = builder.copyLocation(this.head.symbols, loc);
+      const node = builder.symbols.stacktraces.child(nodeOf[st.parent[n]!]!, l);
+      nodeOf[n] = node;
+      if (acc[n] !== 0) builder.add(node, acc[n]!);
+    }
+  }
+
+  async profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals> {
+    const { series, rows } = selectRows(this.head, q);
+    const want = new Set(by);
+    const groups: Labels[] = [];
+    const groupOfKey = new Map<string, number>();
+    const groupOfSeries = new Map<number, number>();
+    for (const s of series) {
+      const ls = s.labels.filter((l) => want.has(l.name));
+      const key = labelsKey(ls);
+      let g = groupOfKey.get(key);
+      if (g === undefined) {
+        g = groups.length;
+        groups.push(ls);
+        groupOfKey.set(key, g);
+      }
+      groupOfSeries.set(s.ref, g);
+    }
+    const p = this.head.profiles;
+    const order = Array.from(rows).sort((a, b) => p.timeMs[a]! - p.timeMs[b]! || a - b);
+    const group = new Uint32Array(order.length);
+    const timeMs = new Float64Array(order.length);
+    const value = new Float64Array(order.length);
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i]!;
+      group[i] = groupOfSeries.get(p.series[r]!)!;
+      timeMs[i] = p.timeMs[r]!;
+      value[i] = p.total[r]!;
+    }
+    return { groups, group, timeMs, value };
+  }
+}
+
+/** Sorts label sets the way Phlare returns series. */
+export function sortLabelSets(sets: Labels[]): Labels[] {
+  return sets.sort(compareLabels);
+}

@@ -1,0 +1,86 @@
+/**
+ * Selection over a head: which series match a label query, and which profile rows
+ * of which series fall in a time range.
+ */
+import type { LabelQuery, SelectQuery } from "../../model/query.js";
+import { LabelName } from "../../model/labels.js";
+import type { Matcher } from "../../model/selector.js";
+import type { Head } from "./head.js";
+import type { HeadSeries } from "./head-series.js";
+
+/** Series of `head` matching any selector of `q` (all when none) and holding data in its range. */
+export function selectSeries(head: Head, q: LabelQuery): HeadSeries[] {
+  const out: HeadSeries[] = [];
+  if (q.selectors.length === 0) {
+    for (const s of head.series) if (s.overlaps(q.startMs, q.endMs)) out.push(s);
+    return out;
+  }
+  const seen = new Uint8Array(head.series.length);
+  for (const matchers of q.selectors) {
+    for (const ref of head.postings.select(matchers, head.series.length, (r) => head.labelsOf(r))) {
+      if (seen[ref]) continue;
+      seen[ref] = 1;
+      const s = head.series[ref]!;
+      if (s.overlaps(q.startMs, q.endMs)) out.push(s);
+    }
+  }
+  out.sort((a, b) => a.ref - b.ref);
+  return out;
+}
+
+/** Profile rows of `q`'s profile type matching its matchers within [startMs, endMs], grouped by series. */
+export function selectRows(head: Head, q: SelectQuery): { series: HeadSeries[]; rows: Uint32Array } {
+  const typeMatcher: Matcher = {
+    name: LabelName.ProfileType,
+    type: "=",
+    value: q.profileType.id,
+    matches: (v: string) => v === q.profileType.id,
+  };
+  const refs = head.postings.select([typeMatcher, ...q.matchers], head.series.length, (r) => head.labelsOf(r));
+  const series: HeadSeries[] = [];
+  let total = 0;
+  const ranges: number[] = [];
+  for (const ref of refs) {
+    const s = head.series[ref]!;
+    if (!s.overlaps(q.startMs, q.endMs)) continue;
+    const from = lowerBound(head, s, q.startMs);
+    const to = upperBound(head, s, q.endMs);
+    if (from >= to) continue;
+    series.push(s);
+    ranges.push(from, to);
+    total += to - from;
+  }
+  const rows = new Uint32Array(total);
+  let k = 0;
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i]!;
+    for (let j = ranges[2 * i]!; j < ranges[2 * i + 1]!; j++) rows[k++] = s.rows[j]!;
+  }
+  return { series, rows };
+}
+
+/** First index in s.rows whose time is ≥ startMs. */
+function lowerBound(head: Head, s: HeadSeries, startMs: number): number {
+  const t = head.profiles.timeMs;
+  let lo = 0;
+  let hi = s.rowCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[s.rows[mid]!]! < startMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index in s.rows whose time is > endMs. */
+function upperBound(head: Head, s: HeadSeries, endMs: number): number {
+  const t = head.profiles.timeMs;
+  let lo = 0;
+  let hi = s.rowCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[s.rows[mid]!]! <= endMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

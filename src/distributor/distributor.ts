@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Limits } from "../config/limits.js";
 import { InvalidArgumentError, LimitExceededError } from "../model/errors.js";
+import { LabelName } from "../model/labels.js";
 import type { IngestProfile } from "../model/query.js";
 import { decodePprof, maybeGunzip, normalizePprof } from "../model/pprof/index.js";
 import type { IngesterApi } from "../ingester/api.js";
@@ -47,7 +48,6 @@ export class Distributor implements DistributorApi {
       for (const sample of s.samples) compressedBytes += sample.rawProfile.byteLength;
     }
     if (profileCount === 0) throw new InvalidArgumentError("invalid_request", "no profiles received");
-    this.deps.metrics.receivedCompressedBytes.inc({ tenant }, compressedBytes);
 
     const now = this.deps.nowNanos?.() ?? BigInt(Date.now()) * 1_000_000n;
     const profiles: IngestProfile[] = [];
@@ -57,11 +57,15 @@ export class Distributor implements DistributorApi {
         const labels = validateSeriesLabels(s.labels, limits);
         let labelBytes = 0;
         for (const l of labels) labelBytes += utf8Length(l.name) + utf8Length(l.value);
+        const type = { type: labels.find((l) => l.name === LabelName.MetricName)?.value ?? "", tenant };
         for (const sample of s.samples) {
           const raw = maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES);
           const profile = normalizePprof(decodePprof(raw), now);
           bytes += raw.byteLength + labelBytes;
           profiles.push({ id: randomUUID(), labels, profile });
+          this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);
+          this.deps.metrics.receivedDecompressedBytes.observe(type, raw.byteLength);
+          this.deps.metrics.receivedSamples.observe(type, profile.sampleCount);
         }
       }
     } catch (err) {
@@ -79,8 +83,6 @@ export class Distributor implements DistributorApi {
       this.discard(tenant, err, profileCount, bytes);
       throw err;
     }
-    this.deps.metrics.receivedDecompressedBytes.inc({ tenant }, bytes);
-    this.deps.metrics.receivedProfiles.inc({ tenant }, profileCount);
     try {
       await this.deps.ingester.push(tenant, profiles);
     } catch (err) {
@@ -96,15 +98,22 @@ export class Distributor implements DistributorApi {
   }
 }
 
-/** Go's humanize.IBytes: "4.0 MiB", "512 B". */
+/**
+ * go-humanize's IBytes as Phlare's messages print it: "4.0 MiB", "12 KiB", "512 B". The value is
+ * rounded to a tenth first and then formatted with %.1f below 10 or %.0f (ties to even) above.
+ */
 export function humanizeBytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ${units[i]}`;
+  const s = Math.max(0, Math.trunc(n));
+  if (s < 10) return `${s} B`;
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+  const e = Math.floor(Math.log(s) / Math.log(1024));
+  const val = Math.floor((s / 1024 ** e) * 10 + 0.5) / 10;
+  return `${val < 10 ? val.toFixed(1) : roundHalfEven(val)} ${units[e]}`;
+}
+
+function roundHalfEven(v: number): string {
+  const floor = Math.floor(v);
+  const diff = v - floor;
+  if (diff === 0.5) return String(floor % 2 === 0 ? floor : floor + 1);
+  return String(diff > 0.5 ? floor + 1 : floor);
 }

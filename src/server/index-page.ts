@@ -13,7 +13,10 @@ export function indexPage(ctx: ModuleContext): string {
   ];
   if (ctx.config.runtime_config.file !== "") links.push(["/runtime_config", "Runtime config (per-tenant overrides)"]);
   const modules = [...ctx.running].filter((m) => m !== "server" && m !== "overrides" && m !== "runtime-config").sort();
-  const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  // Absolute links: the page is served at both "<prefix>" and "<prefix>/", and a relative
+  // link resolves differently from each.
+  const prefix = ctx.config.server.http_path_prefix.replace(/\/+$/, "");
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Phlare</title>
@@ -23,7 +26,7 @@ export function indexPage(ctx: ModuleContext): string {
 <p>Version ${esc(ctx.version.version)} · modules: ${modules.map((m) => `<code>${esc(m)}</code>`).join(" ")}</p>
 <h2>Status</h2>
 <ul>
-${links.map(([href, label]) => `<li><a href=".${href}">${esc(label)}</a></li>`).join("\n")}
+${links.map(([href, label]) => `<li><a href="${esc(prefix + href)}">${esc(label)}</a></li>`).join("\n")}
 </ul>
 <h2>APIs</h2>
 <ul>

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { Config } from "../config/config.js";
-import { ConfigError } from "../config/errors.js";
+import { ConfigError } from "../model/errors.js";
 import { main } from "./main.js";
 import type { MainDeps } from "./main.js";
 import type { VersionInfo } from "./version.js";

@@ -3,7 +3,7 @@
  * the server. Returns the exit code instead of exiting so tests and bin/phlare share it.
  */
 import type { Config } from "../config/config.js";
-import { ConfigError, FlagError } from "../config/errors.js";
+import { ConfigError, FlagError } from "../model/errors.js";
 import { loadConfig } from "../config/load.js";
 import { versionText } from "./version.js";
 import type { VersionInfo } from "./version.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError, FlagError } from "./errors.js";
+import { ConfigError, FlagError } from "../model/errors.js";
 import {
   applyFlag,
   applyYaml,

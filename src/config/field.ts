@@ -2,7 +2,7 @@
  * Table-driven config: each setting is one row naming its flag, its YAML path, its kind and its default.
  * Flags, YAML loading, -help and the /api/v1/status/config dump are all derived from these rows.
  */
-import { ConfigError, FlagError } from "./errors.js";
+import { ConfigError, FlagError } from "../model/errors.js";
 import {
   formatGoDuration,
   formatModelDuration,

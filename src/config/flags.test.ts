@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FlagError } from "./errors.js";
+import { FlagError } from "../model/errors.js";
 import { defaultsOf, getPath, setPath } from "./field.js";
 import type { Field } from "./field.js";
 import { formatFlagHelp, formatHelp, parseFlags } from "./flags.js";

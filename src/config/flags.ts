@@ -2,7 +2,7 @@
  * A command-line parser with the rules of Go's `flag` package, over the config field table,
  * plus the binary's own flags (-config.file, -modules, -version, ...) and Go-style -help output.
  */
-import { FlagError } from "./errors.js";
+import { FlagError } from "../model/errors.js";
 import { flagValue, formatValue, setPath } from "./field.js";
 import type { ConfigLeaf, Field } from "./field.js";
 

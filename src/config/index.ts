@@ -12,7 +12,7 @@ export {
   parseModelDuration,
   seconds,
 } from "./duration.js";
-export { ConfigError, FlagError } from "./errors.js";
+export { ConfigError, FlagError } from "../model/errors.js";
 export { expandEnv, expandWith } from "./expand-env.js";
 export {
   applyFlag,

@@ -6,7 +6,7 @@ import { after, describe, test } from "node:test";
 import type { Config } from "./config.js";
 import { defaultConfig } from "./config.js";
 import { days, hours, minutes, seconds } from "./duration.js";
-import { ConfigError, FlagError } from "./errors.js";
+import { ConfigError, FlagError } from "../model/errors.js";
 import { getPath } from "./field.js";
 import { loadConfig } from "./load.js";
 

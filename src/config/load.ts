@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { allFields, asConfig } from "./config.js";
 import type { Config } from "./config.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../model/errors.js";
 import { expandEnv } from "./expand-env.js";
 import { applyYaml, defaultsOf, setPath } from "./field.js";
 import type { Field } from "./field.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { days, hours } from "./duration.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../model/errors.js";
 import { defaultLimits } from "./limits.js";
 import type { Limits } from "./limits.js";
 import { parseRuntimeConfig, RuntimeConfigWatcher } from "./runtime-config.js";

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { seconds } from "./duration.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../model/errors.js";
 import { yamlValue } from "./field.js";
 import type { Field } from "./field.js";
 import { limitsFields, limitsKey } from "./limits.js";

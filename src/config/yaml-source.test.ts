@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../model/errors.js";
 import { errorAt, parseYamlSource } from "./yaml-source.js";
 
 const text = "server:\n  http_listen_port: 1\nlimits:\n  ingestion_rate_mb: 2\n";

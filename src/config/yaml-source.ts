@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../model/errors.js";
 
 /** A parsed YAML file: its plain value and a way to find where a key path is written. */
 export interface YamlSource {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ConfigError } from "../config/errors.js";
+import { ConfigError } from "../model/errors.js";
 import { applyYaml, defaultsOf, getPath } from "../config/field.js";
 import { ingesterFields } from "./config.js";
 

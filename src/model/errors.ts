@@ -72,3 +72,21 @@ export class CorruptionError extends Error {
     super(`${file} at byte ${offset}: ${message}`, options);
   }
 }
+
+/** A bad command line (exit code 2); the message is Go's `flag` package wording, e.g. `flag provided but not defined: -foo`. */
+export class FlagError extends Error {
+  override readonly name = "FlagError";
+}
+
+/** A config file or runtime-config file (exit code 2) that cannot be read, parsed or validated. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    message: string,
+    /** YAML path of the offending key ("server.http_listen_port"), when one is known. */
+    readonly path?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FlagError } from "../config/errors.js";
+import { FlagError } from "../model/errors.js";
 import { applyFlag, defaultsOf, getPath } from "../config/field.js";
 import { serverFields } from "./config.js";
 

@@ -32,7 +32,8 @@ export class HeadReader implements BlockReader {
 
   async labelNames(q: LabelQuery): Promise<string[]> {
     if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
-      return this.head.postings.labelNames();
+      const postings = this.head.postings;
+      return postings.labelNames().filter((n) => postings.labelValues(n).some((v) => this.anyStored(n, v)));
     }
     const names = new Set<string>();
     for (const s of selectSeries(this.head, q)) for (const l of s.labels) names.add(l.name);
@@ -41,13 +42,19 @@ export class HeadReader implements BlockReader {
 
   async labelValues(name: string, q: LabelQuery): Promise<string[]> {
     if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
-      return this.head.postings.labelValues(name);
+      return this.head.postings.labelValues(name).filter((v) => this.anyStored(name, v));
     }
     const values = new Set<string>();
     for (const s of selectSeries(this.head, q)) {
       for (const l of s.labels) if (l.name === name) values.add(l.value);
     }
     return [...values];
+  }
+
+  // A series exists before its first stored row (a delta series' seed profile is not
+  // stored), but like Phlare's index the label APIs only know series that hold data.
+  private anyStored(name: string, value: string): boolean {
+    return this.head.postings.get(name, value).some((ref) => this.head.series[ref]!.rowCount > 0);
   }
 
   async series(q: LabelQuery, labelNames: readonly string[]): Promise<Labels[]> {

@@ -4,6 +4,7 @@
  */
 import type { LabelQuery, SelectQuery } from "../../model/query.js";
 import { LabelName } from "../../model/labels.js";
+import { profileTypeId } from "../../model/profile-type.js";
 import type { Matcher } from "../../model/selector.js";
 import type { Head } from "./head.js";
 import type { HeadSeries } from "./head-series.js";
@@ -30,11 +31,15 @@ export function selectSeries(head: Head, q: LabelQuery): HeadSeries[] {
 
 /** Profile rows of `q`'s profile type matching its matchers within [startMs, endMs], grouped by series. */
 export function selectRows(head: Head, q: SelectQuery): { series: HeadSeries[]; rows: Uint32Array } {
+  // Built from the parts, as Phlare's SelectorFromProfileType does: a selection ID's optional
+  // sixth ":delta" part is not part of any stored __profile_type__.
+  const t = q.profileType;
+  const id = profileTypeId(t.name, t.sampleType, t.sampleUnit, t.periodType, t.periodUnit);
   const typeMatcher: Matcher = {
     name: LabelName.ProfileType,
     type: "=",
-    value: q.profileType.id,
-    matches: (v: string) => v === q.profileType.id,
+    value: id,
+    matches: (v: string) => v === id,
   };
   const refs = head.postings.select([typeMatcher, ...q.matchers], head.series.length, (r) => head.labelsOf(r));
   const series: HeadSeries[] = [];

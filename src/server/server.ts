@@ -4,13 +4,14 @@
  */
 import { Code, ConnectError, createContextKey } from "@connectrpc/connect";
 import type { ConnectRouter, HandlerContext, Interceptor } from "@connectrpc/connect";
-import { compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
+import { compressionGzip } from "@connectrpc/connect-node";
 import { listenHttp } from "./http-server.js";
 import type { HttpServer, HttpServerOptions, NodeRequest, NodeResponse } from "./http-server.js";
 import { httpStatusOf, toConnectError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { ServerMetrics } from "./metrics.js";
 import { readBody, Router, writeResponse } from "./router.js";
+import { rpcAdapter } from "./rpc-adapter.js";
 import type { HttpRequest, HttpResponse, RouteHandler } from "./router.js";
 import { resolveTenant, TENANT_HEADER } from "./tenant.js";
 
@@ -70,7 +71,7 @@ export class PhlareServer {
         throw ce;
       }
     };
-    const rpcHandler = connectNodeAdapter({
+    const rpcHandler = rpcAdapter({
       routes: (r) => {
         for (const reg of this.rpcRegistrations) reg(r);
       },
@@ -79,6 +80,7 @@ export class PhlareServer {
       jsonOptions: { ignoreUnknownFields: true },
       interceptors: [errorsInterceptor],
       fallback: (req, res) => void this.servePlain(req, res),
+      onError: (err) => this.logger.error("rpc response failed", { err: err instanceof Error ? err.message : String(err) }),
     });
     const prefix = this.options.pathPrefix.replace(/\/+$/, "");
     this.http = await listenHttp(

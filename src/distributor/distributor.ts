@@ -60,7 +60,8 @@ export class Distributor implements DistributorApi {
         const type = { type: labels.find((l) => l.name === LabelName.MetricName)?.value ?? "", tenant };
         for (const sample of s.samples) {
           const raw = maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES);
-          const profile = normalizePprof(decodePprof(raw), now);
+          // The head sums values per stack and keeps no sample labels: merging samples here would be done twice.
+          const profile = normalizePprof(decodePprof(raw), now, { mergeSamples: false });
           bytes += raw.byteLength + labelBytes;
           profiles.push({ id: randomUUID(), labels, profile });
           this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);

@@ -4,5 +4,6 @@ export { MappingFlag } from "./flat-profile.js";
 export { decodePprof } from "./decode.js";
 export { encodePprof } from "./encode.js";
 export { normalizePprof } from "./normalize.js";
+export type { NormalizeOptions } from "./normalize.js";
 export { isGzip, maybeGunzip, maybeGunzipAsync } from "./gzip.js";
 export { ProtoWriter, WireType } from "./writer.js";

@@ -258,3 +258,16 @@ describe("normalizePprof on the corpus", () => {
     });
   }
 });
+
+describe("normalizePprof without sample merging", () => {
+  for (const file of validCorpus()) {
+    test(file.name, () => {
+      const input = decodePprof(file.raw);
+      const p = normalizePprof(input, NOW, { mergeSamples: false });
+      assert.equal(p.sampleCount, input.sampleCount, "samples are left as they are");
+      assert.deepEqual(totals(p), totals(input));
+      for (let i = 0; i < p.locationCount; i++) assert.ok(p.locationMapping[i]! >= 0, `location ${i} has a mapping`);
+      assert.equal(p.timeNanos, input.timeNanos === 0n ? NOW : input.timeNanos);
+    });
+  }
+});

@@ -26,10 +26,22 @@ import type { FlatProfile } from "./flat-profile.js";
 import { MappingFlag } from "./flat-profile.js";
 import { mergeSamples } from "./merge-samples.js";
 
+/** Options of normalizePprof. */
+export interface NormalizeOptions {
+  /**
+   * Steps 4 and 5 (drop the "bytes" label, merge duplicate samples). A consumer that
+   * keeps no sample labels and sums values per stack anyway (the head) gets the same
+   * result without them, for a sixth of the ingest time.
+   */
+  mergeSamples: boolean;
+}
+
 /** Normalises a decoded profile as the distributor does before storing it; see the module comment. */
-export function normalizePprof(p: FlatProfile, nowNanos: bigint): FlatProfile {
+export function normalizePprof(p: FlatProfile, nowNanos: bigint, options: NormalizeOptions = { mergeSamples: true }): FlatProfile {
   const withMapping = ensureMapping(p);
   const cleared = clearSymbolizedAddresses(withMapping);
+  const timeNanos = p.timeNanos === 0n ? nowNanos : p.timeNanos;
+  if (!options.mergeSamples) return { ...cleared, timeNanos };
   const strings = p.strings;
   const samples = mergeSamples(
     cleared,
@@ -38,7 +50,7 @@ export function normalizePprof(p: FlatProfile, nowNanos: bigint): FlatProfile {
   return {
     ...cleared,
     ...samples,
-    timeNanos: p.timeNanos === 0n ? nowNanos : p.timeNanos,
+    timeNanos,
   };
 }
 

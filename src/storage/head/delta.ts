@@ -17,13 +17,18 @@ export function isDeltaSeries(labels: Labels): boolean {
   return t === "alloc_objects" || t === "alloc_space";
 }
 
-/** The highest cumulative value seen per stacktrace of one series. */
+/**
+ * The highest cumulative value seen per stacktrace of one series, as two sorted
+ * typed arrays: profiles arrive as pairs sorted by stacktrace id, so applying one is
+ * a merge join with no per-sample map operation.
+ */
 export class DeltaState {
-  private readonly highest = new Map<number, number>();
+  private ids = new Uint32Array(0);
+  private values = new Float64Array(0);
   private seeded = false;
 
   /**
-   * Rewrites values[0..n) (stacktrace ids in `stacks`) in place into deltas.
+   * Rewrites values[0..n) (stacktrace ids ascending in `stacks`) in place into deltas.
    * Returns false when the profile must not be stored (first profile or reset).
    */
   apply(stacks: Uint32Array, values: Float64Array, n: number): boolean {
@@ -31,28 +36,47 @@ export class DeltaState {
       this.seed(stacks, values, n);
       return false;
     }
-    if (this.highest.size === 0) return true;
-    // Check for a reset before rewriting anything: a reset re-seeds from the original values.
-    for (let i = 0; i < n; i++) {
-      const last = this.highest.get(stacks[i]!);
-      if (last !== undefined && last > values[i]!) {
-        this.seed(stacks, values, n);
-        return false;
+    const ids = this.ids;
+    const last = this.values;
+    // A decrease means the process restarted: re-seed from the original values.
+    for (let i = 0, j = 0; i < n && j < ids.length; ) {
+      if (ids[j]! < stacks[i]!) j++;
+      else if (ids[j]! > stacks[i]!) i++;
+      else {
+        if (last[j]! > values[i]!) {
+          this.seed(stacks, values, n);
+          return false;
+        }
+        i++;
+        j++;
       }
     }
-    for (let i = 0; i < n; i++) {
-      const id = stacks[i]!;
-      const v = values[i]!;
-      const last = this.highest.get(id);
-      this.highest.set(id, v);
-      if (last !== undefined) values[i] = v - last;
+    const outIds = new Uint32Array(ids.length + n);
+    const outValues = new Float64Array(ids.length + n);
+    let k = 0;
+    let i = 0;
+    let j = 0;
+    while (i < n || j < ids.length) {
+      if (i < n && (j >= ids.length || stacks[i]! < ids[j]!)) {
+        outIds[k] = stacks[i]!;
+        outValues[k++] = values[i++]!;
+      } else if (i >= n || ids[j]! < stacks[i]!) {
+        outIds[k] = ids[j]!;
+        outValues[k++] = last[j++]!;
+      } else {
+        outIds[k] = stacks[i]!;
+        outValues[k++] = values[i]!;
+        values[i++] -= last[j++]!;
+      }
     }
+    this.ids = outIds.subarray(0, k);
+    this.values = outValues.subarray(0, k);
     return true;
   }
 
   private seed(stacks: Uint32Array, values: Float64Array, n: number): void {
-    this.highest.clear();
-    for (let i = 0; i < n; i++) this.highest.set(stacks[i]!, (this.highest.get(stacks[i]!) ?? 0) + values[i]!);
+    this.ids = stacks.slice(0, n);
+    this.values = values.slice(0, n);
     this.seeded = true;
   }
 }

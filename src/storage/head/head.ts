@@ -77,13 +77,13 @@ export class Head {
 
     const stackIds = this.symbols.ingest(p);
     const k = p.valuesPerSample;
-    const n = p.sampleCount;
+    const order = this.sortByStack(stackIds, p.sampleCount);
     const timeMs = Number(p.timeNanos / 1_000_000n);
     for (let t = 0; t < types.length; t++) {
       const s = refs[t] ?? this.createSeries(types[t]!);
       s.lastTimeNanos = p.timeNanos;
       this.touch(s, nowMs);
-      const m = this.collectSamples(stackIds, p.values, k, t, n);
+      const m = this.collectSamples(order, stackIds, p.values, k, t);
       if (s.delta && !s.delta.apply(this.pairStacks, this.pairValues, m)) continue;
       const kept = compactZeros(this.pairStacks, this.pairValues, m);
       if (kept === 0) continue;
@@ -179,36 +179,44 @@ export class Head {
   }
 
   /**
-   * Copies sample type `t`'s non-zero values into the pair buffers sorted by
-   * stacktrace id, summing samples that share a stack. Sorting packs (id, index)
-   * into one float64 so the native numeric sort does the work without a comparator.
+   * Sample indices ordered by stacktrace id, computed once per profile and shared by its
+   * sample types. Packing (id, index) into one float64 lets the native numeric sort do
+   * the work without a comparator.
    */
-  private collectSamples(stackIds: Uint32Array, values: Float64Array, k: number, t: number, n: number): number {
+  private sortByStack(stackIds: Uint32Array, n: number): Uint32Array {
     this.sortKeys = grow(this.sortKeys, n);
+    const keys = this.sortKeys.subarray(0, n);
+    const order = new Uint32Array(n);
+    if (n < 0x200000) {
+      for (let s = 0; s < n; s++) keys[s] = stackIds[s]! * 0x200000 + s;
+      keys.sort();
+      for (let i = 0; i < n; i++) order[i] = keys[i]! % 0x200000;
+    } else {
+      for (let s = 0; s < n; s++) order[s] = s;
+      order.sort((a, b) => stackIds[a]! - stackIds[b]! || a - b);
+    }
+    return order;
+  }
+
+  /** Copies sample type `t`'s non-zero values into the pair buffers by stacktrace id, summing samples that share a stack. */
+  private collectSamples(order: Uint32Array, stackIds: Uint32Array, values: Float64Array, k: number, t: number): number {
+    const n = order.length;
     this.pairStacks = grow(this.pairStacks, n);
     this.pairValues = grow(this.pairValues, n);
-    let m = 0;
-    const keys = this.sortKeys;
-    const packed = n < 0x200000;
-    for (let s = 0; s < n; s++) {
-      if (values[s * k + t] === 0) continue;
-      keys[m++] = packed ? stackIds[s]! * 0x200000 + s : s;
-    }
-    const sorted = keys.subarray(0, m);
-    if (packed) sorted.sort();
-    else sorted.sort((a, b) => stackIds[a]! - stackIds[b]! || a - b);
+    const stacks = this.pairStacks;
+    const vals = this.pairValues;
     let out = -1;
     let last = -1;
-    for (let i = 0; i < m; i++) {
-      const s = packed ? sorted[i]! % 0x200000 : sorted[i]!;
-      const id = stackIds[s]!;
+    for (let i = 0; i < n; i++) {
+      const s = order[i]!;
       const v = values[s * k + t]!;
+      if (v === 0) continue;
+      const id = stackIds[s]!;
       if (id === last) {
-        this.pairValues[out] = this.pairValues[out]! + v;
+        vals[out] = vals[out]! + v;
       } else {
-        out++;
-        this.pairStacks[out] = id;
-        this.pairValues[out] = v;
+        stacks[++out] = id;
+        vals[out] = v;
         last = id;
       }
     }

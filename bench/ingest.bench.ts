@@ -8,13 +8,15 @@
  * the benchmark instead of being counted.
  * Run directly: node --import tsx bench/ingest.bench.ts [--quick]
  */
+import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { Registry } from "prom-client";
 import { defaultLimits } from "../src/config/limits.js";
 import type { Limits } from "../src/config/limits.js";
-import { Distributor } from "../src/distributor/distributor.js";
+import { DecodePool, defaultDecodePoolOptions } from "../src/distributor/decode-pool.js";
+import { Distributor, MAX_DECOMPRESSED_PROFILE_BYTES } from "../src/distributor/distributor.js";
 import { createDistributorMetrics } from "../src/distributor/metrics.js";
 import { Ingester } from "../src/ingester/ingester.js";
 import { createIngesterMetrics } from "../src/ingester/metrics.js";
@@ -37,7 +39,7 @@ const WARMUP_ROUNDS = 2;
 let sink = 0;
 
 /** A distributor over a fresh in-process ingester, with limits that never throttle the benchmark. */
-function createPipeline(): Distributor {
+function createPipeline(decoder?: DecodePool): Distributor {
   const limits: Limits = {
     ...defaultLimits(),
     ingestion_rate_mb: 1e9,
@@ -57,7 +59,45 @@ function createPipeline(): Distributor {
     limits: () => limits,
     healthyDistributors: () => 1,
     metrics: createDistributorMetrics(registry),
+    ...(decoder ? { decoder } : {}),
   });
+}
+
+/** Pushes each round's files concurrently (distinct series), rounds one after another (so times only rise). */
+async function pushRoundsConcurrent(d: Distributor, files: readonly PushFile[], rounds: readonly Uint8Array[][]): Promise<void> {
+  for (const inputs of rounds) {
+    await Promise.all(inputs.map((b, i) => d.push(TENANT, { series: [{ labels: files[i]!.labels, samples: [{ rawProfile: b, id: "" }] }] })));
+  }
+}
+
+/**
+ * The same pushes with the distributor's decode workers, concurrently within a round:
+ * wall-clock throughput of the whole machine, against single-threaded ingest in this run.
+ */
+async function runWithWorkers(files: readonly PushFile[], rounds: number, singleMs: () => Promise<number>): Promise<BenchResult> {
+  const pool = new DecodePool({ ...defaultDecodePoolOptions(MAX_DECOMPRESSED_PROFILE_BYTES), inlineBelowBytes: 16 * 1024 });
+  const d = createPipeline(pool);
+  try {
+    const warm = [roundInputs(files, 0)];
+    await pushRoundsConcurrent(d, files, warm);
+    const block: Uint8Array[][] = [];
+    for (let r = 1; r <= rounds; r++) block.push(roundInputs(files, r));
+    const start = process.hrtime.bigint();
+    await pushRoundsConcurrent(d, files, block);
+    const poolMs = elapsedMs(start);
+    const oneMs = await singleMs();
+    const gz = block.reduce((n, inputs) => n + inputs.reduce((m, x) => m + x.length, 0), 0);
+    return {
+      name: "ingest e2e with decode workers vs single-threaded ingest",
+      baseline: round(gz / 1e6 / (oneMs / 1e3)),
+      value: round(gz / 1e6 / (poolMs / 1e3)),
+      ratio: round(oneMs / poolMs),
+      unit: "MB/s gzipped",
+      note: `${availableParallelism()} cores, ${defaultDecodePoolOptions(0).workers} decode worker(s); each round's ${files.length} pushes in flight together; ${rounds} rounds`,
+    };
+  } finally {
+    await pool.close();
+  }
 }
 
 /** The gzipped inputs of round `r`: every file stamped T0 + r × 10 s. */
@@ -133,7 +173,18 @@ export async function run(options: BenchOptions = defaultBenchOptions()): Promis
     `${files.length} corpus files per round, ${round(gzBytes(0) / perBlock / 1e6, 3)} MB gzipped ` +
     `(${round(rawBytesPerRound / 1e6, 2)} MB raw); ${blocks.length} blocks × ${perBlock} rounds, best block; ` +
     `ours measured ${round(totalOursMs / 1e3, 2)} s in all, mean ${round(allGzBytes / 1e3 / totalOursMs)} MB/s`;
+  const workerRounds = Math.max(2, perBlock);
+  const withWorkers = await runWithWorkers(files, workerRounds, async () => {
+    const single = createPipeline();
+    await pushRounds(single, files, [roundInputs(files, 0)]);
+    const block: Uint8Array[][] = [];
+    for (let r = 1; r <= workerRounds; r++) block.push(roundInputs(files, r));
+    const start = process.hrtime.bigint();
+    await pushRounds(single, files, block);
+    return elapsedMs(start);
+  });
   return [
+    withWorkers,
     {
       name: "ingest e2e (distributor + ingester) vs gunzip + pprof-format decode",
       baseline: round(baselineMBs),

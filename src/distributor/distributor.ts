@@ -8,9 +8,9 @@ import type { Limits } from "../config/limits.js";
 import { InvalidArgumentError, LimitExceededError } from "../model/errors.js";
 import { LabelName } from "../model/labels.js";
 import type { IngestProfile } from "../model/query.js";
-import { decodePprof, maybeGunzip, normalizePprof } from "../model/pprof/index.js";
 import type { IngesterApi } from "../ingester/api.js";
 import type { DistributorApi, PushInput } from "./api.js";
+import { DecodePool } from "./decode-pool.js";
 import type { DistributorMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { utf8Length, validateSeriesLabels } from "./validate.js";
@@ -27,6 +27,8 @@ export interface DistributorDeps {
   /** Healthy distributors sharing the tenant's rate limit (1 in monolithic mode). */
   healthyDistributors: () => number;
   metrics: DistributorMetrics;
+  /** Where profiles are decoded; inline when absent. */
+  decoder?: DecodePool;
   nowNanos?: () => bigint;
   nowMs?: () => number;
 }
@@ -34,9 +36,11 @@ export interface DistributorDeps {
 /** The in-process distributor. */
 export class Distributor implements DistributorApi {
   private readonly limiter: RateLimiter;
+  private readonly decoder: DecodePool;
 
   constructor(private readonly deps: DistributorDeps) {
     this.limiter = new RateLimiter(deps.nowMs);
+    this.decoder = deps.decoder ?? new DecodePool({ workers: 0, inlineBelowBytes: 0, maxBytes: MAX_DECOMPRESSED_PROFILE_BYTES });
   }
 
   async push(tenant: string, input: PushInput): Promise<void> {
@@ -50,25 +54,29 @@ export class Distributor implements DistributorApi {
     if (profileCount === 0) throw new InvalidArgumentError("invalid_request", "no profiles received");
 
     const now = this.deps.nowNanos?.() ?? BigInt(Date.now()) * 1_000_000n;
-    const profiles: IngestProfile[] = [];
+    let profiles: IngestProfile[];
     let bytes = 0;
     try {
-      for (const s of input.series) {
-        const labels = validateSeriesLabels(s.labels, limits);
+      // Labels first, all of them: a bad series must reject the push before any decode starts.
+      const series = input.series.map((s) => ({ labels: validateSeriesLabels(s.labels, limits), samples: s.samples }));
+      const decoded: Promise<IngestProfile>[] = [];
+      for (const { labels, samples } of series) {
         let labelBytes = 0;
         for (const l of labels) labelBytes += utf8Length(l.name) + utf8Length(l.value);
         const type = { type: labels.find((l) => l.name === LabelName.MetricName)?.value ?? "", tenant };
-        for (const sample of s.samples) {
-          const raw = maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES);
-          // The head sums values per stack and keeps no sample labels: merging samples here would be done twice.
-          const profile = normalizePprof(decodePprof(raw), now, { mergeSamples: false });
-          bytes += raw.byteLength + labelBytes;
-          profiles.push({ id: randomUUID(), labels, profile });
-          this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);
-          this.deps.metrics.receivedDecompressedBytes.observe(type, raw.byteLength);
-          this.deps.metrics.receivedSamples.observe(type, profile.sampleCount);
+        for (const sample of samples) {
+          decoded.push(
+            this.decoder.decode(sample.rawProfile, now).then(({ profile, rawBytes }) => {
+              bytes += rawBytes + labelBytes;
+              this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);
+              this.deps.metrics.receivedDecompressedBytes.observe(type, rawBytes);
+              this.deps.metrics.receivedSamples.observe(type, profile.sampleCount);
+              return { id: randomUUID(), labels, profile };
+            }),
+          );
         }
       }
+      profiles = await settleAll(decoded);
     } catch (err) {
       this.discard(tenant, err, profileCount, compressedBytes);
       throw err;
@@ -117,4 +125,13 @@ function roundHalfEven(v: number): string {
   const diff = v - floor;
   if (diff === 0.5) return String(floor % 2 === 0 ? floor : floor + 1);
   return String(diff > 0.5 ? floor + 1 : floor);
+}
+
+/** Waits for every promise, then rethrows the first rejection (so no decode is left running unobserved). */
+async function settleAll<T>(ps: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(ps);
+  return results.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }

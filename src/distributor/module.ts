@@ -1,7 +1,8 @@
 /** The distributor module: push.v1 over an in-process ingester. */
 import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
-import { Distributor } from "./distributor.js";
+import { DecodePool, defaultDecodePoolOptions } from "./decode-pool.js";
+import { Distributor, MAX_DECOMPRESSED_PROFILE_BYTES } from "./distributor.js";
 import { createDistributorMetrics } from "./metrics.js";
 import { registerPusherService } from "./service.js";
 
@@ -11,7 +12,10 @@ export async function initDistributor(ctx: ModuleContext): Promise<void> {
   if (!ctx.ingester) {
     throw new Error("the distributor needs an ingester in the same process: run it with -target=distributor,ingester (or -target=all)");
   }
+  const decoder = new DecodePool(defaultDecodePoolOptions(MAX_DECOMPRESSED_PROFILE_BYTES));
+  ctx.stops.push({ name: "distributor", stop: () => decoder.close() });
   const distributor = new Distributor({
+    decoder,
     ingester: ctx.ingester,
     limits: need(ctx, "limits", "distributor"),
     healthyDistributors: () => 1,

@@ -1,4 +1,4 @@
-// Runs the typecheck, then every *.test.ts under src/ and test/ with node:test.
+// Runs the typecheck and lint, then every *.test.ts under src/ and test/ with node:test.
 // Node 20 expands no globs, so the file list is built here and passed explicitly;
 // a run that executes zero tests fails.
 import { spawnSync } from "node:child_process";
@@ -38,6 +38,11 @@ if (!skipTypecheck) {
   const tc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", "."], { cwd: root, stdio: "inherit" });
   if (tc.status !== 0) {
     console.error("typecheck failed");
+    process.exit(1);
+  }
+  const lint = spawnSync(process.execPath, [join(root, "scripts", "lint.mjs")], { cwd: root, stdio: "inherit" });
+  if (lint.status !== 0) {
+    console.error("lint failed");
     process.exit(1);
   }
 }

@@ -1,3 +1,5 @@
+import { pathToFileURL } from "node:url";
+
 /**
  * The shape every benchmark module returns, and the small timing helpers the
  * end-to-end benchmarks in bench/ share. A module exports `run(options)`; modules
@@ -55,4 +57,14 @@ export function median(xs: readonly number[]): number {
 /** Lets pending timers and I/O run between measured blocks. */
 export function yieldToLoop(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Whether the module at `moduleUrl` is the script node was started with. */
+export function isMain(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
+}
+
+/** Runs a benchmark module's `run` and prints its results as JSON when the module is run directly. */
+export async function printWhenMain(moduleUrl: string, run: (options: BenchOptions) => Promise<BenchResult[]>): Promise<void> {
+  if (isMain(moduleUrl)) console.log(JSON.stringify(await run({ quick: process.argv.includes("--quick") }), null, 2));
 }

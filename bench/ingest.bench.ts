@@ -9,7 +9,6 @@
  * Run directly: node --import tsx bench/ingest.bench.ts [--quick]
  */
 import { availableParallelism } from "node:os";
-import { pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { Registry } from "prom-client";
@@ -21,7 +20,7 @@ import { createDistributorMetrics } from "../src/distributor/metrics.js";
 import { Ingester } from "../src/ingester/ingester.js";
 import { createIngesterMetrics } from "../src/ingester/metrics.js";
 import { nopLogger } from "../src/server/logger.js";
-import { defaultBenchOptions, elapsedMs, round, yieldToLoop } from "./bench-result.js";
+import { defaultBenchOptions, elapsedMs, round, yieldToLoop, printWhenMain } from "./bench-result.js";
 import type { BenchOptions, BenchResult } from "./bench-result.js";
 import { gzipWithTime, pushFiles } from "./bench-profiles.js";
 import type { PushFile } from "./bench-profiles.js";
@@ -204,6 +203,4 @@ export async function run(options: BenchOptions = defaultBenchOptions()): Promis
   ];
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await run({ quick: process.argv.includes("--quick") }), null, 2));
-}
+await printWhenMain(import.meta.url, run);

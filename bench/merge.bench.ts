@@ -11,7 +11,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Registry } from "prom-client";
 import { defaultLimits } from "../src/config/limits.js";
 import type { Limits } from "../src/config/limits.js";
@@ -26,7 +25,7 @@ import { nopLogger } from "../src/server/logger.js";
 import { Head } from "../src/storage/head/head.js";
 import { CPU_PROFILE_TYPE, cpuProfiles } from "./bench-profiles.js";
 import type { CpuProfile } from "./bench-profiles.js";
-import { defaultBenchOptions, elapsedMs, median, round, yieldToLoop } from "./bench-result.js";
+import { defaultBenchOptions, elapsedMs, median, round, yieldToLoop, printWhenMain } from "./bench-result.js";
 import type { BenchOptions, BenchResult } from "./bench-result.js";
 import { extrapolateMs, findGo, timeGoMerge } from "./go-pprof.js";
 import type { GoMerge } from "./go-pprof.js";
@@ -242,6 +241,4 @@ function goMerges(go: string, bases: readonly CpuProfile[], counts: [number, num
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await run({ quick: process.argv.includes("--quick") }), null, 2));
-}
+await printWhenMain(import.meta.url, run);

@@ -5,9 +5,9 @@
  * Rates are reported, so ratio = value / baseline above 1 means we are faster.
  * Run directly: node --import tsx src/model/flamegraph/flamegraph.bench.ts
  */
-import { pathToFileURL } from "node:url";
 import { buildFlameGraph } from "./flamegraph.js";
 import { FunctionTree } from "./function-tree.js";
+import { printWhenMain, round } from "../../../bench/bench-result.js";
 
 /** One benchmark result; value and baseline in `unit`, ratio = value / baseline. */
 export interface BenchResult {
@@ -182,25 +182,20 @@ export async function run(): Promise<BenchResult[]> {
   return [
     {
       name: "function tree: 1M frames via child() vs Map<string, number>",
-      baseline: round2(insertBaseline),
-      value: round2(insertValue),
-      ratio: round2(insertValue / insertBaseline),
+      baseline: round(insertBaseline),
+      value: round(insertValue),
+      ratio: round(insertValue / insertBaseline),
       unit: "M frames/s",
     },
     {
       name: `buildFlameGraph on ${nodes} nodes vs object-per-node port`,
-      baseline: round2(fgBaseline),
-      value: round2(fgValue),
-      ratio: round2(fgValue / fgBaseline),
+      baseline: round(fgBaseline),
+      value: round(fgValue),
+      ratio: round(fgValue / fgBaseline),
       unit: "M nodes/s",
     },
   ];
 }
 
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await run(), null, 2));
-}
+await printWhenMain(import.meta.url, run);

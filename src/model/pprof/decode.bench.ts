@@ -4,9 +4,9 @@
  * Run directly: node --import tsx src/model/pprof/decode.bench.ts
  */
 import { Profile } from "pprof-format";
-import { pathToFileURL } from "node:url";
 import { decodePprof } from "./decode.js";
 import { validCorpus } from "./test-corpus.js";
+import { printWhenMain, round } from "../../../bench/bench-result.js";
 
 /** One benchmark result; value and baseline in `unit`, ratio = value / baseline. */
 export interface BenchResult {
@@ -67,18 +67,13 @@ export async function run(): Promise<BenchResult[]> {
   return [
     {
       name: "pprof decode (corpus, raw protobuf) vs pprof-format",
-      baseline: round2(baseline),
-      value: round2(value),
-      ratio: round2(value / baseline),
+      baseline: round(baseline),
+      value: round(value),
+      ratio: round(value / baseline),
       unit: "MB/s",
     },
   ];
 }
 
-function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await run(), null, 2));
-}
+await printWhenMain(import.meta.url, run);

@@ -10,7 +10,7 @@ import type { ProfileType } from "../model/profile-type.js";
 import type { IngestProfile, LabelQuery, ProfileTotals, SelectQuery } from "../model/query.js";
 import type { Logger } from "../server/logger.js";
 import { Head } from "../storage/head/head.js";
-import { HeadReader } from "../storage/head/head-reader.js";
+import { MemBlockReader } from "../storage/query/mem-block-reader.js";
 import { PprofBuilder } from "../storage/query/pprof-builder.js";
 import type { IngesterApi } from "./api.js";
 import type { IngesterMetrics } from "./metrics.js";
@@ -30,7 +30,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 interface Instance {
   head: Head;
-  reader: HeadReader;
+  reader: MemBlockReader;
 }
 
 /** The in-process ingester. */
@@ -113,14 +113,14 @@ export class Ingester implements IngesterApi {
     let inst = this.instances.get(tenant);
     if (!inst) {
       const head = new Head({ maxSeries: () => this.maxSeries(tenant), nowMs: this.deps.nowMs ?? (() => Date.now()) });
-      inst = { head, reader: new HeadReader(head) };
+      inst = { head, reader: new MemBlockReader(head) };
       this.instances.set(tenant, inst);
       this.deps.logger.info("created tenant head", { tenant });
     }
     return inst;
   }
 
-  private reader(tenant: string): HeadReader | undefined {
+  private reader(tenant: string): MemBlockReader | undefined {
     return this.instances.get(tenant)?.reader;
   }
 }

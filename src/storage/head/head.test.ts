@@ -11,7 +11,7 @@ import { parseProfileType } from "../../model/profile-type.js";
 import type { SelectQuery } from "../../model/query.js";
 import { PprofBuilder } from "../query/pprof-builder.js";
 import { Head } from "./head.js";
-import { HeadReader } from "./head-reader.js";
+import { MemBlockReader } from "../query/mem-block-reader.js";
 
 const MS = 1_000_000n;
 const CPU = parseProfileType("process_cpu:cpu:nanoseconds:cpu:nanoseconds");
@@ -30,7 +30,7 @@ function query(type = CPU, startMs = 0, endMs = 1e13): SelectQuery {
 
 async function total(head: Head, q: SelectQuery): Promise<number> {
   const tree = new FunctionTree();
-  await new HeadReader(head).mergeTree(q, tree);
+  await new MemBlockReader(head).mergeTree(q, tree);
   return tree.totalValue();
 }
 
@@ -120,13 +120,13 @@ describe("server-side delta of cumulative heap profiles", () => {
   });
 });
 
-describe("HeadReader", () => {
+describe("MemBlockReader", () => {
   it("selects by time range inclusively and merges a pprof", async () => {
     const head = new Head();
     for (let t = 1; t <= 5; t++) ingest(head, cpuProfile(BigInt(t) * 1000n * MS, [{ frames: ["main", `f${t}`], values: [1, t] }]));
     assert.equal(await total(head, query(CPU, 2000, 4000)), 2 + 3 + 4);
     const b = new PprofBuilder();
-    await new HeadReader(head).mergePprof(query(CPU, 1000, 5000), b);
+    await new MemBlockReader(head).mergePprof(query(CPU, 1000, 5000), b);
     const p = b.build(CPU, 5000n * MS, 4000n * MS, 1);
     assert.equal(p.sampleCount, 5);
     assert.equal(p.values.reduce((a, v) => a + v, 0), 15);
@@ -138,7 +138,7 @@ describe("HeadReader", () => {
     ingest(head, cpuProfile(2000n * MS, [{ frames: ["main"], values: [1, 2] }]), labels({ pod: "a" }));
     ingest(head, cpuProfile(1000n * MS, [{ frames: ["main"], values: [1, 1] }]), labels({ pod: "b" }));
     ingest(head, cpuProfile(3000n * MS, [{ frames: ["main"], values: [1, 3] }]), labels({ pod: "a" }));
-    const t = await new HeadReader(head).profileTotals(query(), ["pod"]);
+    const t = await new MemBlockReader(head).profileTotals(query(), ["pod"]);
     assert.deepEqual([...t.timeMs], [1000, 2000, 3000]);
     assert.deepEqual([...t.value], [1, 2, 3]);
     assert.deepEqual([...t.group].map((g) => t.groups[g]![0]!.value), ["b", "a", "a"]);

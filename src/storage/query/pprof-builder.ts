@@ -7,6 +7,7 @@
 import type { FlatProfile } from "../../model/pprof/flat-profile.js";
 import type { ProfileType } from "../../model/profile-type.js";
 import { grow } from "../encoding/grow.js";
+import type { RowTable, SymbolsData } from "../mem-block.js";
 import type { DedupTable } from "../symbols/dedup-table.js";
 import { FunctionCol, LocationCol, MappingCol, SymbolTables } from "../symbols/symbols.js";
 
@@ -22,7 +23,7 @@ export class PprofBuilder {
    * Copies location `loc` of `src` (with its functions, mapping and strings) and
    * returns its id here. Callers cache the result per source location.
    */
-  copyLocation(src: SymbolTables, loc: number): number {
+  copyLocation(src: SymbolsData, loc: number): number {
     const sl = src.locations;
     const start = sl.rowStart(loc);
     const len = sl.rowLength(loc);
@@ -189,17 +190,17 @@ export class PprofBuilder {
     };
   }
 
-  private copyFunction(src: SymbolTables, fn: number): number {
+  private copyFunction(src: SymbolsData, fn: number): number {
     return copyRow(src.functions, fn, this.symbols.functions, this.small, [FunctionCol.Name, FunctionCol.SystemName, FunctionCol.Filename], src, this.symbols);
   }
 
-  private copyMapping(src: SymbolTables, m: number): number {
+  private copyMapping(src: SymbolsData, m: number): number {
     return copyRow(src.mappings, m, this.symbols.mappings, this.small, [MappingCol.Filename, MappingCol.BuildId], src, this.symbols);
   }
 }
 
 /** Copies a fixed-width row, re-interning its string columns. */
-function copyRow(from: DedupTable, id: number, to: DedupTable, scratch: Uint32Array, stringCols: readonly number[], src: SymbolTables, dst: SymbolTables): number {
+function copyRow(from: RowTable, id: number, to: DedupTable, scratch: Uint32Array, stringCols: readonly number[], src: SymbolsData, dst: SymbolTables): number {
   const o = from.rowStart(id);
   const len = from.rowLength(id);
   for (let i = 0; i < len; i++) scratch[i] = from.data[o + i]!;

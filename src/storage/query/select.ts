@@ -6,12 +6,12 @@ import type { LabelQuery, SelectQuery } from "../../model/query.js";
 import { LabelName } from "../../model/labels.js";
 import { profileTypeId } from "../../model/profile-type.js";
 import type { Matcher } from "../../model/selector.js";
-import type { Head } from "./head.js";
-import type { HeadSeries } from "./head-series.js";
+import type { MemBlock, SeriesData } from "../mem-block.js";
+
 
 /** Series of `head` matching any selector of `q` (all when none) and holding data in its range. */
-export function selectSeries(head: Head, q: LabelQuery): HeadSeries[] {
-  const out: HeadSeries[] = [];
+export function selectSeries(head: MemBlock, q: LabelQuery): SeriesData[] {
+  const out: SeriesData[] = [];
   if (q.selectors.length === 0) {
     for (const s of head.series) if (s.overlaps(q.startMs, q.endMs)) out.push(s);
     return out;
@@ -30,7 +30,7 @@ export function selectSeries(head: Head, q: LabelQuery): HeadSeries[] {
 }
 
 /** Profile rows of `q`'s profile type matching its matchers within [startMs, endMs], grouped by series. */
-export function selectRows(head: Head, q: SelectQuery): { series: HeadSeries[]; rows: Uint32Array } {
+export function selectRows(head: MemBlock, q: SelectQuery): { series: SeriesData[]; rows: Uint32Array } {
   // Built from the parts, as Phlare's SelectorFromProfileType does: a selection ID's optional
   // sixth ":delta" part is not part of any stored __profile_type__.
   const t = q.profileType;
@@ -42,7 +42,7 @@ export function selectRows(head: Head, q: SelectQuery): { series: HeadSeries[]; 
     matches: (v: string) => v === id,
   };
   const refs = head.postings.select([typeMatcher, ...q.matchers], head.series.length, (r) => head.labelsOf(r));
-  const series: HeadSeries[] = [];
+  const series: SeriesData[] = [];
   let total = 0;
   const ranges: number[] = [];
   for (const ref of refs) {
@@ -65,7 +65,7 @@ export function selectRows(head: Head, q: SelectQuery): { series: HeadSeries[]; 
 }
 
 /** First index in s.rows whose time is ≥ startMs. */
-function lowerBound(head: Head, s: HeadSeries, startMs: number): number {
+function lowerBound(head: MemBlock, s: SeriesData, startMs: number): number {
   const t = head.profiles.timeMs;
   let lo = 0;
   let hi = s.rowCount;
@@ -78,7 +78,7 @@ function lowerBound(head: Head, s: HeadSeries, startMs: number): number {
 }
 
 /** First index in s.rows whose time is > endMs. */
-function upperBound(head: Head, s: HeadSeries, endMs: number): number {
+function upperBound(head: MemBlock, s: SeriesData, endMs: number): number {
   const t = head.profiles.timeMs;
   let lo = 0;
   let hi = s.rowCount;

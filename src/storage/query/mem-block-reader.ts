@@ -7,14 +7,14 @@ import type { Labels } from "../../model/labels.js";
 import type { ProfileType } from "../../model/profile-type.js";
 import type { LabelQuery, ProfileTotals, SelectQuery } from "../../model/query.js";
 import type { BlockReader } from "../block-reader.js";
-import type { PprofBuilder } from "../query/pprof-builder.js";
-import type { Head } from "./head.js";
-import { accumulate, markNeeded, mergeIntoTree } from "./head-merge.js";
-import { selectRows, selectSeries } from "./head-select.js";
+import type { PprofBuilder } from "./pprof-builder.js";
+import type { MemBlock } from "../mem-block.js";
+import { accumulate, markNeeded, mergeIntoTree } from "./merge.js";
+import { selectRows, selectSeries } from "./select.js";
 
-/** Reads a head through the BlockReader interface. */
-export class HeadReader implements BlockReader {
-  constructor(private readonly head: Head) {}
+/** Reads an in-memory block (the head, or a loaded on-disk block) through the BlockReader interface. */
+export class MemBlockReader implements BlockReader {
+  constructor(private readonly head: MemBlock) {}
 
   get minTimeMs(): number {
     return this.head.minTimeMs;

@@ -4,11 +4,11 @@
  * value into a function-name tree or a pprof profile.
  */
 import type { FunctionTree } from "../../model/flamegraph/function-tree.js";
-import type { Head } from "./head.js";
+import type { MemBlock } from "../mem-block.js";
 import { FunctionCol, LocationCol } from "../symbols/symbols.js";
 
 /** Sums the samples of `rows` per stacktrace id. */
-export function accumulate(head: Head, rows: Uint32Array): Float64Array {
+export function accumulate(head: MemBlock, rows: Uint32Array): Float64Array {
   const acc = new Float64Array(head.symbols.stacktraces.count);
   const { sampleOffsets, stacks, values } = head.profiles;
   for (let r = 0; r < rows.length; r++) {
@@ -20,7 +20,7 @@ export function accumulate(head: Head, rows: Uint32Array): Float64Array {
 }
 
 /** Marks every stacktrace node on the path of a node with a value. */
-export function markNeeded(head: Head, acc: Float64Array): Uint8Array {
+export function markNeeded(head: MemBlock, acc: Float64Array): Uint8Array {
   const parent = head.symbols.stacktraces.parent;
   const need = new Uint8Array(acc.length);
   for (let n = 1; n < acc.length; n++) {
@@ -35,7 +35,7 @@ export function markNeeded(head: Head, acc: Float64Array): Uint8Array {
 }
 
 /** Adds the selected rows of `head` into `tree`, frames named by function. */
-export function mergeIntoTree(head: Head, rows: Uint32Array, tree: FunctionTree): void {
+export function mergeIntoTree(head: MemBlock, rows: Uint32Array, tree: FunctionTree): void {
   const acc = accumulate(head, rows);
   const need = markNeeded(head, acc);
   const st = head.symbols.stacktraces;

@@ -20,6 +20,13 @@ export class MemPostings {
     }
   }
 
+  /** Sets the whole list of series with `name` = `value` (ascending refs), as a stored index provides it. */
+  setList(name: string, value: string, refs: number[]): void {
+    let values = this.byName.get(name);
+    if (!values) this.byName.set(name, (values = new Map()));
+    values.set(value, refs);
+  }
+
   /** All label names. */
   labelNames(): string[] {
     return [...this.byName.keys()];

@@ -10,7 +10,8 @@ import type { BlockReader } from "../block-reader.js";
 import type { PprofBuilder } from "./pprof-builder.js";
 import type { MemBlock } from "../mem-block.js";
 import { accumulate, markNeeded, mergeIntoTree } from "./merge.js";
-import { selectRows, selectSeries } from "./select.js";
+import { labelNames, labelValues, profileTypes, seriesLabels } from "./label-queries.js";
+import { selectRows } from "./select.js";
 
 /** Reads an in-memory block (the head, or a loaded on-disk block) through the BlockReader interface. */
 export class MemBlockReader implements BlockReader {
@@ -25,50 +26,19 @@ export class MemBlockReader implements BlockReader {
   }
 
   async profileTypes(q: LabelQuery): Promise<ProfileType[]> {
-    const byId = new Map<string, ProfileType>();
-    for (const s of selectSeries(this.head, q)) byId.set(s.profileType.id, s.profileType);
-    return [...byId.values()];
+    return profileTypes(this.head, q);
   }
 
   async labelNames(q: LabelQuery): Promise<string[]> {
-    if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
-      const postings = this.head.postings;
-      return postings.labelNames().filter((n) => postings.labelValues(n).some((v) => this.anyStored(n, v)));
-    }
-    const names = new Set<string>();
-    for (const s of selectSeries(this.head, q)) for (const l of s.labels) names.add(l.name);
-    return [...names];
+    return labelNames(this.head, q);
   }
 
   async labelValues(name: string, q: LabelQuery): Promise<string[]> {
-    if (q.selectors.length === 0 && q.startMs === undefined && q.endMs === undefined) {
-      return this.head.postings.labelValues(name).filter((v) => this.anyStored(name, v));
-    }
-    const values = new Set<string>();
-    for (const s of selectSeries(this.head, q)) {
-      for (const l of s.labels) if (l.name === name) values.add(l.value);
-    }
-    return [...values];
+    return labelValues(this.head, name, q);
   }
 
-  // A series exists before its first stored row (a delta series' seed profile is not
-  // stored), but like Phlare's index the label APIs only know series that hold data.
-  private anyStored(name: string, value: string): boolean {
-    return this.head.postings.get(name, value).some((ref) => this.head.series[ref]!.rowCount > 0);
-  }
-
-  async series(q: LabelQuery, labelNames: readonly string[]): Promise<Labels[]> {
-    const out: Labels[] = [];
-    const seen = new Set<string>();
-    const keep = labelNames.length > 0 ? new Set(labelNames) : undefined;
-    for (const s of selectSeries(this.head, q)) {
-      const ls = keep ? s.labels.filter((l) => keep.has(l.name)) : s.labels;
-      const key = labelsKey(ls);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(ls);
-    }
-    return out;
+  async series(q: LabelQuery, names: readonly string[]): Promise<Labels[]> {
+    return seriesLabels(this.head, q, names);
   }
 
   async mergeTree(q: SelectQuery, tree: FunctionTree): Promise<void> {

@@ -10,7 +10,7 @@ import type { MemBlock, SeriesData } from "../mem-block.js";
 
 
 /** Series of `head` matching any selector of `q` (all when none) and holding data in its range. */
-export function selectSeries(head: MemBlock, q: LabelQuery): SeriesData[] {
+export function selectSeries(head: Pick<MemBlock, "series" | "postings" | "labelsOf">, q: LabelQuery): SeriesData[] {
   const out: SeriesData[] = [];
   if (q.selectors.length === 0) {
     for (const s of head.series) if (s.overlaps(q.startMs, q.endMs)) out.push(s);

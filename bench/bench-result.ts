@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /**
@@ -67,4 +70,9 @@ export function isMain(moduleUrl: string): boolean {
 /** Runs a benchmark module's `run` and prints its results as JSON when the module is run directly. */
 export async function printWhenMain(moduleUrl: string, run: (options: BenchOptions) => Promise<BenchResult[]>): Promise<void> {
   if (isMain(moduleUrl)) console.log(JSON.stringify(await run({ quick: process.argv.includes("--quick") }), null, 2));
+}
+
+/** A fresh temporary directory for a benchmark's data. */
+export function benchDataPath(): string {
+  return mkdtempSync(join(tmpdir(), "phlare-bench-"));
 }

@@ -20,7 +20,7 @@ import { createDistributorMetrics } from "../src/distributor/metrics.js";
 import { Ingester } from "../src/ingester/ingester.js";
 import { createIngesterMetrics } from "../src/ingester/metrics.js";
 import { nopLogger } from "../src/server/logger.js";
-import { defaultBenchOptions, elapsedMs, round, yieldToLoop, printWhenMain } from "./bench-result.js";
+import { benchDataPath, defaultBenchOptions, elapsedMs, round, yieldToLoop, printWhenMain } from "./bench-result.js";
 import type { BenchOptions, BenchResult } from "./bench-result.js";
 import { gzipWithTime, pushFiles } from "./bench-profiles.js";
 import type { PushFile } from "./bench-profiles.js";
@@ -52,6 +52,7 @@ function createPipeline(decoder?: DecodePool): Distributor {
     ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
     logger: nopLogger(),
     metrics: createIngesterMetrics(registry),
+    storage: { dataPath: benchDataPath(), maxBlockDurationMs: 1e15, maxHeadBytes: Number.MAX_SAFE_INTEGER, localRetentionMs: 0, wal: false },
   });
   return new Distributor({
     ingester,

@@ -25,7 +25,7 @@ import { nopLogger } from "../src/server/logger.js";
 import { Head } from "../src/storage/head/head.js";
 import { CPU_PROFILE_TYPE, cpuProfiles } from "./bench-profiles.js";
 import type { CpuProfile } from "./bench-profiles.js";
-import { defaultBenchOptions, elapsedMs, median, round, yieldToLoop, printWhenMain } from "./bench-result.js";
+import { benchDataPath, defaultBenchOptions, elapsedMs, median, round, yieldToLoop, printWhenMain } from "./bench-result.js";
 import type { BenchOptions, BenchResult } from "./bench-result.js";
 import { extrapolateMs, findGo, timeGoMerge } from "./go-pprof.js";
 import type { GoMerge } from "./go-pprof.js";
@@ -62,6 +62,7 @@ async function fillIngester(bases: readonly CpuProfile[], n: number): Promise<In
     ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
     logger: nopLogger(),
     metrics: createIngesterMetrics(new Registry()),
+    storage: { dataPath: benchDataPath(), maxBlockDurationMs: 1e15, maxHeadBytes: Number.MAX_SAFE_INTEGER, localRetentionMs: 0, wal: false },
   });
   const labels = Array.from({ length: SERIES }, (_, s) => seriesLabels(s));
   for (let first = 0; first < n; first += SERIES) {

@@ -10,6 +10,7 @@ import type { Distributor } from "./distributor/distributor.js";
 import type { Ingester } from "./ingester/ingester.js";
 import type { Querier } from "./querier/querier.js";
 import type { QueryFrontend } from "./query-frontend/frontend.js";
+import type { Bucket } from "./objstore/bucket.js";
 import type { Logger } from "./server/logger.js";
 import type { PhlareServer } from "./server/server.js";
 
@@ -21,6 +22,8 @@ export interface ModuleContext {
   /** Every module that runs: the targets and their transitive dependencies. */
   readonly running: ReadonlySet<string>;
   server?: PhlareServer;
+  /** Object storage (set by the storage module). */
+  bucket?: Bucket;
   runtimeConfig?: RuntimeConfigWatcher;
   /** A tenant's limits (set by the overrides module). */
   limits?: (tenant: string) => Limits;

@@ -71,7 +71,7 @@ export class Distributor implements DistributorApi {
               this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);
               this.deps.metrics.receivedDecompressedBytes.observe(type, rawBytes);
               this.deps.metrics.receivedSamples.observe(type, profile.sampleCount);
-              return { id: randomUUID(), labels, profile };
+              return { id: randomUUID(), labels, profile, raw: sample.rawProfile };
             }),
           );
         }

@@ -21,6 +21,8 @@ export interface IngesterApi {
   mergeTree(tenant: string, q: SelectQuery): Promise<FunctionTree>;
   /** The selected profiles merged into one pprof profile with the query's sample type. */
   mergePprof(tenant: string, q: SelectQuery): Promise<FlatProfile>;
+  /** Cuts every head into a block and ships it. */
+  flush(): Promise<void>;
   /** Per-profile totals of the selection grouped by labels `by`, sorted by time. */
   profileTotals(tenant: string, q: SelectQuery, by: readonly string[]): Promise<ProfileTotals>;
 }

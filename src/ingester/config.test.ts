@@ -7,7 +7,7 @@ import { ingesterFields } from "./config.js";
 describe("ingester config", () => {
   test("phlaredb keys", () => {
     const tree = defaultsOf(ingesterFields);
-    const phlaredb = { data_path: "/d", max_block_duration: "3h", row_group_target_size: 1024 };
+    const phlaredb = { data_path: "/d", max_block_duration: "3h", max_block_bytes: 4096, row_group_target_size: 1024 };
     applyYaml(tree, { phlaredb }, ingesterFields, true);
     assert.deepEqual(getPath(tree, "phlaredb"), { ...phlaredb, max_block_duration: 3 * 3_600_000 });
   });

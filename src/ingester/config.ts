@@ -6,6 +6,7 @@ import type { Field } from "../config/field.js";
 export interface PhlareDbConfig {
   data_path: string;
   max_block_duration: number;
+  max_block_bytes: number;
   row_group_target_size: number;
 }
 
@@ -26,6 +27,16 @@ export const ingesterFields: readonly Field[] = [
     default: hours(1),
     validate: (v) => (v > 0 ? undefined : "max block duration must be positive"),
     help: "Upper limit to the duration of a Phlare block.",
+  },
+  {
+    flag: "phlaredb.max-block-bytes",
+    yaml: "phlaredb.max_block_bytes",
+    kind: "int",
+    // Phlare's head cut at an estimated 12.5 GiB; the in-memory head here is cut far earlier so
+    // that memory and WAL replay time stay bounded.
+    default: 1024 * 1024 * 1024,
+    validate: (v) => (v > 0 ? undefined : "max block bytes must be positive"),
+    help: "Upper limit to the estimated in-memory size of the head before it is cut into a block.",
   },
   {
     flag: "phlaredb.row-group-target-size",

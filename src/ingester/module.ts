@@ -9,13 +9,22 @@ import { registerIngesterService } from "./service.js";
 export async function initIngester(ctx: ModuleContext): Promise<void> {
   const server = need(ctx, "server", "ingester");
   const rf = ctx.config.ingester.lifecycler.ring.replication_factor;
+  const c = ctx.config;
   const ingester = new Ingester({
+    storage: {
+      dataPath: c.phlaredb.data_path,
+      maxBlockDurationMs: c.phlaredb.max_block_duration,
+      maxHeadBytes: c.phlaredb.max_block_bytes,
+      // The ingester answers queries newer than query_store_after: keep uploaded blocks that long, plus one block.
+      localRetentionMs: c.querier.query_store_after + c.phlaredb.max_block_duration,
+    },
+    ...(ctx.bucket ? { bucket: ctx.bucket } : {}),
     limits: need(ctx, "limits", "ingester"),
     ringSize: () => ({ ingesters: 1, replicationFactor: Math.min(rf, 1) }),
     logger: ctx.logger.with({ component: "ingester" }),
     metrics: createIngesterMetrics(server.metrics.registry),
   });
-  ingester.start();
+  await ingester.start();
   ctx.ingester = ingester;
   ctx.stops.push({ name: "ingester", stop: () => ingester.stop() });
   server.rpc((r) => registerIngesterService(r, ingester));

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext } from "@connectrpc/connect";
-import { IngesterService, ProfileTypesResponseSchema, SeriesResponseSchema } from "../gen/ingester/v1/ingester_pb.js";
+import { FlushResponseSchema, IngesterService, ProfileTypesResponseSchema, SeriesResponseSchema } from "../gen/ingester/v1/ingester_pb.js";
 import type { ProfileTypesRequest, SeriesRequest } from "../gen/ingester/v1/ingester_pb.js";
 import { PushResponseSchema } from "../gen/push/v1/push_pb.js";
 import type { PushRequest } from "../gen/push/v1/push_pb.js";
@@ -19,6 +19,8 @@ import { fromPbLabels, toLabelQuery, toPbLabels, toPbProfileType } from "../serv
 import { rpcTenant } from "../server/server.js";
 import type { IngesterApi } from "./api.js";
 
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** Registers ingester.v1.IngesterService's unary RPCs over `api`. */
 export function registerIngesterService(router: ConnectRouter, api: IngesterApi): void {
   router.service(IngesterService, {
@@ -29,7 +31,7 @@ export function registerIngesterService(router: ConnectRouter, api: IngesterApi)
         const labels = sortLabels(fromPbLabels(s.labels));
         for (const sample of s.samples) {
           profiles.push({
-            id: sample.ID === "" ? randomUUID() : sample.ID,
+            id: UUID_RE.test(sample.ID) ? sample.ID : randomUUID(),
             labels,
             profile: decodePprof(maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES)),
           });
@@ -52,6 +54,11 @@ export function registerIngesterService(router: ConnectRouter, api: IngesterApi)
     async profileTypes(req: ProfileTypesRequest, ctx: HandlerContext) {
       const types = await api.profileTypes(rpcTenant(ctx), toLabelQuery([], req.start, req.end));
       return create(ProfileTypesResponseSchema, { profileTypes: types.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(toPbProfileType) });
+    },
+
+    async flush() {
+      await api.flush();
+      return create(FlushResponseSchema, {});
     },
 
     async series(req: SeriesRequest, ctx: HandlerContext) {

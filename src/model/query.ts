@@ -13,6 +13,11 @@ export interface IngestProfile {
   /** Validated, sorted series labels; includes `__name__` and `service_name`. */
   labels: Labels;
   profile: FlatProfile;
+  /**
+   * The profile's bytes as pushed (gzipped or not), which the WAL stores; when absent
+   * the WAL stores the encoded profile instead.
+   */
+  raw?: Uint8Array;
 }
 
 /** Label-API query: series matching any of `selectors` (all series when empty), overlapping the range when given. */

@@ -6,11 +6,12 @@ import { compareLabels, compareStrings, labelsKey } from "../model/labels.js";
 import type { Labels } from "../model/labels.js";
 import type { FlatProfile } from "../model/pprof/flat-profile.js";
 import type { ProfileType } from "../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../model/query.js";
+import type { LabelQuery, SelectQuery } from "../model/query.js";
 import type { IngesterApi } from "../ingester/api.js";
 import { PprofBuilder } from "../storage/query/pprof-builder.js";
 import type { QuerierApi, SeriesOptions, SeriesResult } from "./api.js";
 import { rangeSeries } from "./range-series.js";
+import { mergeTotals } from "../storage/query/totals.js";
 
 /** The in-process querier over a set of ingesters. */
 export class Querier implements QuerierApi {
@@ -87,32 +88,4 @@ function uniqueSorted(lists: string[][]): string[] {
   const set = new Set<string>();
   for (const l of lists) for (const s of l) set.add(s);
   return [...set].sort(compareStrings);
-}
-
-/** Merges per-ingester totals into one time-sorted list with unified groups. */
-export function mergeTotals(parts: ProfileTotals[]): ProfileTotals {
-  if (parts.length === 1) return parts[0]!;
-  const groups: Labels[] = [];
-  const groupIdx = new Map<string, number>();
-  const rows: { g: number; t: number; v: number }[] = [];
-  for (const p of parts) {
-    const remap = p.groups.map((ls) => {
-      const key = labelsKey(ls);
-      let g = groupIdx.get(key);
-      if (g === undefined) {
-        g = groups.length;
-        groups.push(ls);
-        groupIdx.set(key, g);
-      }
-      return g;
-    });
-    for (let i = 0; i < p.timeMs.length; i++) rows.push({ g: remap[p.group[i]!]!, t: p.timeMs[i]!, v: p.value[i]! });
-  }
-  rows.sort((a, b) => a.t - b.t);
-  return {
-    groups,
-    group: Uint32Array.from(rows, (r) => r.g),
-    timeMs: Float64Array.from(rows, (r) => r.t),
-    value: Float64Array.from(rows, (r) => r.v),
-  };
 }

@@ -54,3 +54,16 @@ describe("crc32c", () => {
     }
   });
 });
+
+describe("crc32c word path", () => {
+  it("agrees with the reference at every alignment and length around the word-path threshold", () => {
+    const backing = Uint8Array.from({ length: 400 }, (_, i) => (i * 193 + 11) & 0xff);
+    for (let offset = 0; offset < 8; offset++) {
+      for (const n of [0, 1, 7, 8, 63, 64, 65, 71, 72, 100, 257, 390]) {
+        const view = backing.subarray(offset, offset + n);
+        assert.equal(crc32c(view), crc32cSlow(view), `offset ${offset} length ${n}`);
+        assert.equal(crc32cRange(backing, offset, offset + n), crc32cSlow(view), `range offset ${offset} length ${n}`);
+      }
+    }
+  });
+});

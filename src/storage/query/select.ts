@@ -29,8 +29,8 @@ export function selectSeries(head: Pick<MemBlock, "series" | "postings" | "label
   return out;
 }
 
-/** Profile rows of `q`'s profile type matching its matchers within [startMs, endMs], grouped by series. */
-export function selectRows(head: MemBlock, q: SelectQuery): { series: SeriesData[]; rows: Uint32Array } {
+/** Series of `q`'s profile type matching its matchers with data in [startMs, endMs] (needs only the index). */
+export function selectSeriesOfType(head: Pick<MemBlock, "series" | "postings" | "labelsOf">, q: SelectQuery): SeriesData[] {
   // Built from the parts, as Phlare's SelectorFromProfileType does: a selection ID's optional
   // sixth ":delta" part is not part of any stored __profile_type__.
   const t = q.profileType;
@@ -41,13 +41,20 @@ export function selectRows(head: MemBlock, q: SelectQuery): { series: SeriesData
     value: id,
     matches: (v: string) => v === id,
   };
-  const refs = head.postings.select([typeMatcher, ...q.matchers], head.series.length, (r) => head.labelsOf(r));
+  const out: SeriesData[] = [];
+  for (const ref of head.postings.select([typeMatcher, ...q.matchers], head.series.length, (r) => head.labelsOf(r))) {
+    const s = head.series[ref]!;
+    if (s.overlaps(q.startMs, q.endMs)) out.push(s);
+  }
+  return out;
+}
+
+/** Profile rows of `q`'s profile type matching its matchers within [startMs, endMs], grouped by series. */
+export function selectRows(head: MemBlock, q: SelectQuery): { series: SeriesData[]; rows: Uint32Array } {
   const series: SeriesData[] = [];
   let total = 0;
   const ranges: number[] = [];
-  for (const ref of refs) {
-    const s = head.series[ref]!;
-    if (!s.overlaps(q.startMs, q.endMs)) continue;
+  for (const s of selectSeriesOfType(head, q)) {
     const from = lowerBound(head, s, q.startMs);
     const to = upperBound(head, s, q.endMs);
     if (from >= to) continue;

@@ -76,7 +76,7 @@ export async function replayWal(dir: string, onRecord: ReplayRecordFn, logger: L
     }
   }
   if (result.segments > 0) {
-    logger.info("wal replayed", { dir, segments: result.segments, records: result.records, bytes: result.payloadBytes, bytesCut: result.bytesCut });
+    logger.debug("wal replayed", { dir, segments: result.segments, records: result.records, bytes: result.payloadBytes, bytesCut: result.bytesCut });
   }
   return result;
 }

@@ -11,7 +11,11 @@ export async function initQuerier(ctx: ModuleContext): Promise<void> {
   if (!ingester) {
     throw new Error("the querier needs an ingester in the same process: run it with -target=querier,ingester (or -target=all)");
   }
-  const querier = new Querier(() => [ingester]);
+  const querier = new Querier({
+    ingesters: () => [ingester],
+    storeGateways: () => [],
+    queryStoreAfterMs: ctx.config.querier.query_store_after,
+  });
   ctx.querier = querier;
   if (!ctx.running.has("query-frontend")) {
     const limits = need(ctx, "limits", "querier");

@@ -94,6 +94,7 @@ describe("defaults match Phlare", () => {
     { path: "ingester.lifecycler.ring.replication_factor", flag: "distributor.replication-factor", want: 1 },
     { path: "phlaredb.data_path", flag: "phlaredb.data-path", want: "./data" },
     { path: "phlaredb.max_block_duration", flag: "phlaredb.max-block-duration", want: hours(1) },
+    { path: "phlaredb.max_block_bytes", flag: "phlaredb.max-block-bytes", want: 1024 * 1024 * 1024 },
     { path: "phlaredb.row_group_target_size", flag: "phlaredb.row-group-target-size", want: 1_342_177_280 },
     { path: "querier.query_store_after", flag: "querier.query-store-after", want: hours(4) },
     { path: "frontend_worker.max_concurrent", flag: "querier.max-concurrent", want: 4 },

@@ -54,6 +54,7 @@ ingester:
 phlaredb:
   data_path: ./data
   max_block_duration: 1h0m0s
+  max_block_bytes: 1073741824
   row_group_target_size: 1342177280
 runtime_config:
   file: ""

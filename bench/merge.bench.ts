@@ -161,7 +161,7 @@ export async function run(options: BenchOptions = defaultBenchOptions()): Promis
   });
 
   // (b) query to flame graph.
-  const querier = new Querier({ ingesters: () => [ingester], storeGateways: () => [], queryStoreAfterMs: 0 });
+  const querier = new Querier({ ingesters: () => [ingester], storeGateways: () => [] });
   let fgNames = 0;
   const flameMs = await medianMs(runs, async () => {
     const fg = buildFlameGraph(await querier.selectMergeTree(TENANT, q), MAX_NODES);

@@ -11,6 +11,7 @@ import type { Ingester } from "./ingester/ingester.js";
 import type { Querier } from "./querier/querier.js";
 import type { QueryFrontend } from "./query-frontend/frontend.js";
 import type { Bucket } from "./objstore/bucket.js";
+import type { StoreGateway } from "./store-gateway/store-gateway.js";
 import type { Logger } from "./server/logger.js";
 import type { PhlareServer } from "./server/server.js";
 
@@ -28,6 +29,7 @@ export interface ModuleContext {
   /** A tenant's limits (set by the overrides module). */
   limits?: (tenant: string) => Limits;
   ingester?: Ingester;
+  storeGateway?: StoreGateway;
   distributor?: Distributor;
   querier?: Querier;
   frontend?: QueryFrontend;

@@ -3,12 +3,15 @@
  * -modules shows it, its dependencies and its init. Inits run in table order,
  * which lists every module after the modules it depends on or calls.
  */
+import { initCompactor } from "./compactor/module.js";
 import { initDistributor } from "./distributor/module.js";
 import { initIngester } from "./ingester/module.js";
 import { initQuerier } from "./querier/module.js";
 import { initQueryFrontend } from "./query-frontend/module.js";
 import type { ModuleContext } from "./module-context.js";
 import { initOverrides, initRuntimeConfig, initServer } from "./server/module.js";
+import { initStorage } from "./objstore/module.js";
+import { initStoreGateway } from "./store-gateway/module.js";
 
 /** One row of the module table. */
 export interface ModuleDef {
@@ -24,11 +27,14 @@ export const MODULES: readonly ModuleDef[] = [
   { name: "server", visible: false, deps: [], init: initServer },
   { name: "runtime-config", visible: false, deps: ["server"], init: initRuntimeConfig },
   { name: "overrides", visible: false, deps: ["runtime-config"], init: initOverrides },
-  { name: "ingester", visible: true, deps: ["server", "overrides"], init: initIngester },
+  { name: "storage", visible: false, deps: ["server"], init: initStorage },
+  { name: "ingester", visible: true, deps: ["server", "overrides", "storage"], init: initIngester },
   { name: "distributor", visible: true, deps: ["server", "overrides"], init: initDistributor },
+  { name: "store-gateway", visible: true, deps: ["server", "overrides", "storage"], init: initStoreGateway },
   { name: "querier", visible: true, deps: ["server", "overrides"], init: initQuerier },
   { name: "query-frontend", visible: true, deps: ["server", "overrides"], init: initQueryFrontend },
-  { name: "all", visible: true, deps: ["distributor", "ingester", "querier", "query-frontend"] },
+  { name: "compactor", visible: true, deps: ["server", "overrides", "storage"], init: initCompactor },
+  { name: "all", visible: true, deps: ["distributor", "ingester", "store-gateway", "querier", "query-frontend", "compactor"] },
 ];
 
 /** The modules that run for `targets`: the targets and their transitive dependencies, in init order. */

@@ -13,22 +13,27 @@ import { freePort, repoRoot, runPhlare, startPhlareChild } from "./helpers/child
 import { parseGoFlagHelp } from "./helpers/go-flag-help.js";
 import type { HelpEntry } from "./helpers/go-flag-help.js";
 
-/** Phlare's visible modules and whether `all` includes them (reference §1.1). */
+/**
+ * Visible modules and whether `all` includes them: Phlare's (reference §1.1), except that here
+ * the store-gateway and the compactor (Pyroscope's) run in `all` too, so that a single binary
+ * reads and compacts its own object storage.
+ */
 const PHLARE_MODULES: ReadonlyMap<string, boolean> = new Map([
   ["agent", true],
   ["all", false],
+  ["compactor", true],
   ["distributor", true],
   ["ingester", true],
   ["overrides-exporter", true],
   ["querier", true],
   ["query-frontend", true],
   ["query-scheduler", true],
-  ["store-gateway", false],
+  ["store-gateway", true],
   ["usage-stats", true],
 ]);
 
 /** The modules this implementation must list at least. */
-const CORE_LINES = ["all", "distributor *", "ingester *", "querier *", "query-frontend *"];
+const CORE_LINES = ["all", "compactor *", "distributor *", "ingester *", "querier *", "query-frontend *", "store-gateway *"];
 
 const FOOTER = "Modules marked with * are included in target All.";
 

@@ -10,6 +10,12 @@ import { querierFields } from "../querier/config.js";
 import type { FrontendWorkerConfig, QuerierConfig } from "../querier/config.js";
 import { serverFields } from "../server/config.js";
 import type { ApiConfig, ServerConfig } from "../server/config.js";
+import { compactorFields } from "../compactor/config.js";
+import type { CompactorConfig } from "../compactor/config.js";
+import { storageFields } from "../objstore/config.js";
+import type { StorageConfig } from "../objstore/config.js";
+import { storeGatewayFields } from "../store-gateway/config.js";
+import type { StoreGatewayConfig } from "../store-gateway/config.js";
 import { defaultsOf, splitPath } from "./field.js";
 import type { Field } from "./field.js";
 import { limitsFields } from "./limits.js";
@@ -29,8 +35,11 @@ export interface Config {
   /** Limits every tenant gets unless the runtime config overrides them. */
   limits: Limits;
   ingester: IngesterRingConfig;
+  store_gateway: StoreGatewayConfig;
   phlaredb: PhlareDbConfig;
   runtime_config: RuntimeConfigConfig;
+  storage: StorageConfig;
+  compactor: CompactorConfig;
   multitenancy_enabled: boolean;
 }
 
@@ -55,8 +64,11 @@ const SECTION_ORDER: readonly string[] = [
   "frontend_worker",
   "limits",
   "ingester",
+  "store_gateway",
   "phlaredb",
   "runtime_config",
+  "storage",
+  "compactor",
   "multitenancy_enabled",
 ];
 
@@ -75,6 +87,9 @@ export const allFields: readonly Field[] = [
   ...limitsFields,
   ...ingesterFields,
   ...runtimeConfigFields,
+  ...storeGatewayFields,
+  ...storageFields,
+  ...compactorFields,
 ]
   .map((field, i) => ({ field, i, rank: sectionRank(field) }))
   .sort((a, b) => a.rank - b.rank || a.i - b.i)

@@ -47,10 +47,16 @@ limits:
   store_gateway_tenant_shard_size: 0
   max_flamegraph_nodes_default: 2048
   max_flamegraph_nodes_max: 1048576
+  compactor_blocks_retention_period: 0s
 ingester:
   lifecycler:
     ring:
       replication_factor: 1
+store_gateway:
+  bucket_store:
+    sync_interval: 15m0s
+    ignore_blocks_within: 0s
+  max_loaded_bytes: 1073741824
 phlaredb:
   data_path: ./data
   max_block_duration: 1h0m0s
@@ -59,6 +65,85 @@ phlaredb:
 runtime_config:
   file: ""
   period: 10s
+storage:
+  backend: filesystem
+  s3:
+    endpoint: ""
+    region: ""
+    bucket_name: ""
+    secret_access_key: ""
+    access_key_id: ""
+    insecure: false
+    signature_version: v4
+    sse:
+      type: ""
+      kms_key_id: ""
+      kms_encryption_context: ""
+    http:
+      idle_conn_timeout: 1m30s
+      response_header_timeout: 2m0s
+      insecure_skip_verify: false
+      tls_handshake_timeout: 10s
+      expect_continue_timeout: 1s
+      max_idle_connections: 100
+      max_idle_connections_per_host: 100
+      max_connections_per_host: 0
+  gcs:
+    bucket_name: ""
+    service_account: ""
+    endpoint: ""
+  azure:
+    account_name: ""
+    account_key: ""
+    container_name: ""
+    endpoint_suffix: ""
+    max_retries: 20
+    msi_resource: ""
+    user_assigned_id: ""
+    endpoint: ""
+  swift:
+    auth_version: 0
+    auth_url: ""
+    username: ""
+    user_domain_name: ""
+    user_domain_id: ""
+    user_id: ""
+    password: ""
+    domain_id: ""
+    domain_name: ""
+    project_id: ""
+    project_name: ""
+    project_domain_id: ""
+    project_domain_name: ""
+    region_name: ""
+    container_name: ""
+    max_retries: 3
+    connect_timeout: 10s
+    request_timeout: 5s
+  cos:
+    bucket: ""
+    region: ""
+    app_id: ""
+    endpoint: ""
+    secret_key: ""
+    secret_id: ""
+    http:
+      idle_conn_timeout: 1m30s
+      response_header_timeout: 2m0s
+      insecure_skip_verify: false
+      tls_handshake_timeout: 10s
+      expect_continue_timeout: 1s
+      max_idle_connections: 100
+      max_idle_connections_per_host: 100
+      max_connections_per_host: 0
+  filesystem:
+    dir: ""
+  storage_prefix: ""
+compactor:
+  block_ranges: 4h,1d
+  compaction_interval: 1h0m0s
+  consistency_delay: 30m0s
+  deletion_delay: 12h0m0s
 multitenancy_enabled: false
 `;
 
@@ -72,6 +157,16 @@ describe("configYaml", () => {
   test("defaults render exactly like Phlare's default config page", () => {
     assert.equal(defaultsYaml(), DEFAULTS);
     assert.equal(configYaml(defaultConfig()), DEFAULTS);
+  });
+
+  test("credentials are shown as ********", () => {
+    const c = defaultConfig();
+    c.storage.s3.secret_access_key = "hunter2";
+    c.storage.swift.password = "hunter3";
+    const yaml = configYaml(c);
+    assert.doesNotMatch(yaml, /hunter/);
+    assert.match(yaml, /secret_access_key: "\*{8}"/);
+    assert.match(configYaml(defaultConfig()), /secret_access_key: ""/, "an unset secret stays empty");
   });
 
   test("the dump loads back to the same config", () => {

@@ -18,7 +18,10 @@ const YAML_OPTIONS = { indentSeq: false } as const;
 function renderTree(config: object, fields: readonly Field[], keep: (field: Field) => boolean): string {
   const out: Record<string, unknown> = {};
   for (const field of fields) {
-    if (keep(field)) setPath(out, field.yaml, dumpValue(field, getPath(config, field.yaml)));
+    if (!keep(field)) continue;
+    const value = getPath(config, field.yaml);
+    // Like Phlare's flagext.Secret: the status pages never show a credential.
+    setPath(out, field.yaml, field.secret === true && value !== "" ? "********" : dumpValue(field, value));
   }
   return stringify(out, YAML_OPTIONS);
 }

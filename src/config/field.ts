@@ -33,6 +33,8 @@ export interface FieldOf<K extends FieldKind, T> {
   readonly help: string;
   /** Listed by -help-all only. */
   readonly hidden?: boolean;
+  /** A credential: config dumps show it as ******** when it is set. */
+  readonly secret?: boolean;
   /** Check after the kind parsed; returns why the value is rejected, or undefined when it is fine. */
   readonly validate?: (value: T) => string | undefined;
   /** Printed by -help like a Go flag.Value: kind word "value" and the default unquoted. */

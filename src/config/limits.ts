@@ -6,6 +6,7 @@
 import { days } from "./duration.js";
 import { defaultsOf, getPath } from "./field.js";
 import type { Field } from "./field.js";
+import { compactorRetentionLimitField } from "../compactor/config.js";
 
 /**
  * The limits of one tenant. Property names are the YAML keys so one object serves YAML and code;
@@ -27,6 +28,8 @@ export interface Limits {
   store_gateway_tenant_shard_size: number;
   max_flamegraph_nodes_default: number;
   max_flamegraph_nodes_max: number;
+  /** Blocks older than this are deleted by the compactor (ms; 0 keeps them forever). */
+  compactor_blocks_retention_period: number;
 }
 
 const nonNegative = (v: number): string | undefined => (v >= 0 ? undefined : `must not be negative, got ${v}`);
@@ -162,6 +165,7 @@ export const limitsFields: readonly Field[] = [
     validate: nonNegative,
     help: "Maximum number of flame graph nodes allowed. 0 to disable.",
   },
+  compactorRetentionLimitField,
 ];
 
 /** Prefix of every limits row's YAML path. */

@@ -133,7 +133,7 @@ describe("loadConfig: YAML file", () => {
       yaml: "server:\n  http_listen_port: 1\n  http_listen_prot: 2\n",
       message: /:3:3: unknown key server\.http_listen_prot$/,
     },
-    { name: "unknown top-level key", yaml: "storage:\n  backend: s3\n", message: /:1:1: unknown key storage$/ },
+    { name: "unknown top-level key", yaml: "scrape_configz:\n  - job_name: x\n", message: /:1:1: unknown key scrape_configz$/ },
     {
       name: "wrong type names the path and expected kind",
       yaml: "server:\n  http_listen_port: http\n",

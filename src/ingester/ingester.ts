@@ -15,6 +15,7 @@ import type { IngestProfile, LabelQuery, ProfileTotals, SelectQuery } from "../m
 import type { Bucket } from "../objstore/bucket.js";
 import type { Logger } from "../server/logger.js";
 import { validateTenantId } from "../server/tenant.js";
+import type { BlockReader } from "../storage/block-reader.js";
 import { PprofBuilder } from "../storage/query/pprof-builder.js";
 import type { WalOptions } from "../storage/wal/index.js";
 import type { IngesterApi } from "./api.js";
@@ -31,6 +32,11 @@ export interface IngesterStorageOptions {
   maxHeadBytes: number;
   /** How long an uploaded local block stays for queries (the ingester answers the recent window). */
   localRetentionMs: number;
+  /**
+   * How long a block must have been in the bucket before its local copy is dropped: long
+   * enough for the store-gateways to have synced it, so that it never falls out of queries.
+   */
+  dropAfterUploadMs?: number;
   /** WAL settings; false keeps profiles in memory only (a benchmark baseline, never a server setting). */
   wal?: Partial<WalOptions> | false;
 }
@@ -47,6 +53,8 @@ export interface IngesterDeps {
   bucket?: Bucket;
   nowMs?: () => number;
 }
+
+const NO_BLOCKS: ReadonlySet<string> = new Set();
 
 /** How often heads are checked for a cut and uploaded blocks for removal. */
 const TICK_MS = 5_000;
@@ -217,8 +225,8 @@ export class Ingester implements IngesterApi {
         this.deps.metrics.activeSeries.set({ tenant: id }, t.db.activeSeriesCount);
         if (t.db.due()) await t.db.flush();
         for (const b of [...t.db.localBlocks]) {
-          const shipped = t.shipper === undefined || t.shipper.isUploaded(b.block.meta.ulid);
-          if (t.shipper && shipped && b.block.meta.maxTimeMs < now - this.deps.storage.localRetentionMs) {
+          const shipped = t.shipper?.uploadedFor(b.block.meta.ulid, this.deps.storage.dropAfterUploadMs ?? 0, now) ?? false;
+          if (shipped && b.block.meta.maxTimeMs < now - this.deps.storage.localRetentionMs) {
             await t.db.dropBlock(b, (dir) => rm(dir, { recursive: true, force: true }));
           }
         }
@@ -228,9 +236,17 @@ export class Ingester implements IngesterApi {
     }
   }
 
-  private async reader(tenant: string): Promise<TenantDb["reader"] | undefined> {
+  /**
+   * A reader over the tenant's head and local blocks, leaving out the blocks in
+   * `exclude` (those a store-gateway answers for); undefined for an unknown tenant.
+   */
+  async view(tenant: string, exclude: ReadonlySet<string>): Promise<BlockReader | undefined> {
     const t = this.tenants.get(tenant);
-    return t ? (await t).db.reader : undefined;
+    return t ? (await t).db.readerExcluding(exclude) : undefined;
+  }
+
+  private async reader(tenant: string): Promise<BlockReader | undefined> {
+    return this.view(tenant, NO_BLOCKS);
   }
 }
 

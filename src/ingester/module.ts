@@ -17,6 +17,7 @@ export async function initIngester(ctx: ModuleContext): Promise<void> {
       maxHeadBytes: c.phlaredb.max_block_bytes,
       // The ingester answers queries newer than query_store_after: keep uploaded blocks that long, plus one block.
       localRetentionMs: c.querier.query_store_after + c.phlaredb.max_block_duration,
+      dropAfterUploadMs: 2 * c.store_gateway.bucket_store.sync_interval,
     },
     ...(ctx.bucket ? { bucket: ctx.bucket } : {}),
     limits: need(ctx, "limits", "ingester"),

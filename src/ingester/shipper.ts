@@ -25,6 +25,8 @@ export function blockKey(tenant: string, ulid: string, relPath: string): string 
 /** Ships one tenant's blocks. */
 export class Shipper {
   private readonly uploaded = new Set<string>();
+  /** When blocks were uploaded by this process (ms); blocks from shipper.json are absent. */
+  private readonly uploadedAtMs = new Map<string, number>();
   private readonly queue: LocalBlock[] = [];
   private running: Promise<void> | undefined;
   private backoffMs = MIN_BACKOFF_MS;
@@ -55,6 +57,13 @@ export class Shipper {
   /** Whether block `ulid` is in the bucket. */
   isUploaded(ulid: string): boolean {
     return this.uploaded.has(ulid);
+  }
+
+  /** Whether block `ulid` has been in the bucket for at least `ms` (true for blocks uploaded before this process started). */
+  uploadedFor(ulid: string, ms: number, nowMs: number): boolean {
+    if (!this.uploaded.has(ulid)) return false;
+    const at = this.uploadedAtMs.get(ulid);
+    return at === undefined || nowMs - at >= ms;
   }
 
   /** Number of blocks waiting for upload. */
@@ -100,6 +109,7 @@ export class Shipper {
       this.queue.shift();
       this.backoffMs = MIN_BACKOFF_MS;
       this.uploaded.add(b.block.meta.ulid);
+      this.uploadedAtMs.set(b.block.meta.ulid, Date.now());
       await this.saveState();
       this.logger.info("uploaded block", { tenant: this.tenant, block: b.block.meta.ulid });
       await this.onUploaded(b);

@@ -128,6 +128,16 @@ export class TenantDb {
     await Promise.all(durable);
   }
 
+  /** A reader over the head and the local blocks not in `exclude` (blocks another source answers for). */
+  readerExcluding(exclude: ReadonlySet<string>): BlockReader {
+    if (exclude.size === 0) return this.reader;
+    return new MultiReader(() => [
+      new MemBlockReader(this.head),
+      ...this.flushing.map((h) => new MemBlockReader(h)),
+      ...this.blocks.filter((b) => !exclude.has(b.block.meta.ulid)).map((b) => b.block),
+    ]);
+  }
+
   /** The tenant's local blocks. */
   get localBlocks(): readonly LocalBlock[] {
     return this.blocks;

@@ -3,7 +3,7 @@
  * plus the key rules they all share. Keys are `/`-separated relative paths such as
  * `<tenant>/phlaredb/<ULID>/meta.json`; listings behave like S3's (string prefixes, optional `/` delimiter).
  */
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { InvalidArgumentError } from "../model/errors.js";
 
 /** One object in a listing; `size` is in bytes. */
@@ -128,11 +128,31 @@ export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
+/** The same bytes as a plain Uint8Array view (no copy), so callers never get a Buffer from one backend only. */
+export function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Reads a whole upload body into memory (for backends without streaming uploads). */
 export async function readBody(open: BodySource): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of open()) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+}
+
+/** Opens an upload body as a Readable of Buffers (some SDKs call Buffer methods on each chunk). */
+export function openBodyStream(open: BodySource): Readable {
+  const source = open();
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of source) {
+        if (typeof chunk === "string") yield Buffer.from(chunk);
+        else if (Buffer.isBuffer(chunk)) yield chunk;
+        else yield Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 /** Wraps bytes as an upload body source. */

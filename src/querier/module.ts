@@ -13,8 +13,7 @@ export async function initQuerier(ctx: ModuleContext): Promise<void> {
   }
   const querier = new Querier({
     ingesters: () => [ingester],
-    storeGateways: () => [],
-    queryStoreAfterMs: ctx.config.querier.query_store_after,
+    storeGateways: () => (ctx.storeGateway ? [ctx.storeGateway] : []),
   });
   ctx.querier = querier;
   if (!ctx.running.has("query-frontend")) {

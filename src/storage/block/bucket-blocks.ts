@@ -5,7 +5,7 @@
  * uploading a compacted block and marking its sources never counts data twice).
  */
 import type { Bucket } from "../../objstore/bucket.js";
-import { NotFoundError } from "../../model/errors.js";
+import { CorruptionError, NotFoundError } from "../../model/errors.js";
 import { BlockFileName } from "./block-build.js";
 import { parseMeta } from "./meta.js";
 import type { BlockMeta } from "./meta.js";
@@ -47,8 +47,12 @@ export async function listBucketTenants(bucket: Bucket): Promise<string[]> {
   return out.sort();
 }
 
-/** Every complete block of `tenant` (meta.json present), with deletion marks. */
-export async function listBucketBlocks(bucket: Bucket, tenant: string): Promise<BucketBlock[]> {
+/**
+ * Every complete block of `tenant` (meta.json present), with deletion marks. A block
+ * whose meta.json does not parse is left out and reported to `onCorrupt`, so that one
+ * bad object does not hide every other block of the tenant.
+ */
+export async function listBucketBlocks(bucket: Bucket, tenant: string, onCorrupt?: (ulid: string, err: CorruptionError) => void): Promise<BucketBlock[]> {
   const prefix = tenantBlocksPrefix(tenant);
   const { prefixes } = await bucket.list(prefix, { delimiter: "/" });
   const out: BucketBlock[] = [];
@@ -62,6 +66,10 @@ export async function listBucketBlocks(bucket: Bucket, tenant: string): Promise<
       } catch (err) {
         // No meta.json: an upload in progress or abandoned, not a block yet.
         if (err instanceof NotFoundError) return;
+        if (err instanceof CorruptionError) {
+          onCorrupt?.(id, err);
+          return;
+        }
         throw err;
       }
       const b: BucketBlock = { meta };

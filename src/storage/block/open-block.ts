@@ -35,6 +35,8 @@ export type LoadListener = (block: OpenBlock, loadedBytes: number) => void;
 /** An opened block. */
 export class OpenBlock implements BlockReader {
   private loading: Promise<{ block: LoadedBlock; bytes: number }> | undefined;
+  /** Bumped by unload(), so that a load finishing after it does not count its bytes. */
+  private generation = 0;
   /** Bytes of the loaded files, 0 while not loaded. */
   loadedBytes = 0;
   /** Last time a merge used this block (ms), for cache eviction. */
@@ -112,6 +114,7 @@ export class OpenBlock implements BlockReader {
   unload(): void {
     if (!this.loading) return;
     this.loading = undefined;
+    this.generation++;
     const bytes = this.loadedBytes;
     this.loadedBytes = 0;
     if (bytes > 0) this.onLoad?.(this, -bytes);
@@ -126,6 +129,7 @@ export class OpenBlock implements BlockReader {
   }
 
   private async loadFiles(): Promise<{ block: LoadedBlock; bytes: number }> {
+    const generation = this.generation;
     const d = this.source.describe;
     const [profiles, samples, symbols] = await Promise.all([
       this.source.read(BlockFileName.Profiles),
@@ -142,8 +146,10 @@ export class OpenBlock implements BlockReader {
     );
     // Decoded columns take roughly three times the file bytes.
     const bytes = 3 * (profiles.byteLength + samples.byteLength + symbols.byteLength);
-    this.loadedBytes = bytes;
-    this.onLoad?.(this, bytes);
+    if (generation === this.generation) {
+      this.loadedBytes = bytes;
+      this.onLoad?.(this, bytes);
+    }
     return { block, bytes };
   }
 }

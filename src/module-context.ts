@@ -11,6 +11,7 @@ import type { Ingester } from "./ingester/ingester.js";
 import type { Querier } from "./querier/querier.js";
 import type { QueryFrontend } from "./query-frontend/frontend.js";
 import type { Bucket } from "./objstore/bucket.js";
+import type { BucketOptions } from "./objstore/factory.js";
 import type { StoreGateway } from "./store-gateway/store-gateway.js";
 import type { Logger } from "./server/logger.js";
 import type { PhlareServer } from "./server/server.js";
@@ -25,6 +26,8 @@ export interface ModuleContext {
   server?: PhlareServer;
   /** Object storage (set by the storage module). */
   bucket?: Bucket;
+  /** Object-store client tuning given by an embedder (tests); not part of the config. */
+  readonly bucketOptions?: BucketOptions;
   runtimeConfig?: RuntimeConfigWatcher;
   /** A tenant's limits (set by the overrides module). */
   limits?: (tenant: string) => Limits;

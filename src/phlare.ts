@@ -4,6 +4,7 @@
 import { versionInfo } from "./cli/version.js";
 import type { VersionInfo } from "./cli/version.js";
 import type { Config } from "./config/config.js";
+import type { BucketOptions } from "./objstore/factory.js";
 import type { ModuleContext } from "./module-context.js";
 import { resolveModules } from "./modules.js";
 import { createLogger } from "./server/logger.js";
@@ -22,6 +23,8 @@ export interface RunningPhlare {
 export interface StartOptions {
   logger?: Logger;
   version?: VersionInfo;
+  /** Object-store client tuning (retries); not part of the config file. */
+  bucketOptions?: BucketOptions;
 }
 
 /** Initializes every module `config.target` needs, then listens. */
@@ -35,6 +38,7 @@ export async function startPhlare(config: Config, opts: StartOptions = {}): Prom
     running: new Set(modules.map((m) => m.name)),
     stops: [],
     ready: false,
+    ...(opts.bucketOptions ? { bucketOptions: opts.bucketOptions } : {}),
   };
   const stopAll = async (): Promise<void> => {
     await ctx.server?.stop();

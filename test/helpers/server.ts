@@ -12,6 +12,8 @@ import { loadConfig } from "../../src/config/load.js";
 import { PusherService } from "../../src/gen/push/v1/push_pb.js";
 import { QuerierService } from "../../src/gen/querier/v1/querier_pb.js";
 import { IngesterService } from "../../src/gen/ingester/v1/ingester_pb.js";
+import type { Config } from "../../src/config/config.js";
+import type { BucketOptions } from "../../src/objstore/factory.js";
 import { startPhlare } from "../../src/phlare.js";
 import type { RunningPhlare } from "../../src/phlare.js";
 import { nopLogger } from "../../src/server/logger.js";
@@ -27,18 +29,29 @@ export interface TestServer {
     querier: Client<typeof QuerierService>;
     ingester: Client<typeof IngesterService>;
   };
-  stop(): Promise<void>;
+  /** Stops the server and, unless `keepData`, removes its data directory. */
+  stop(keepData?: boolean): Promise<void>;
+}
+
+/** How a test adjusts what the flags cannot express. */
+export interface TestServerOptions {
+  /** Edits the config after the flags were applied (e.g. a whole `storage:` section). */
+  edit?: (config: Config) => void;
+  bucketOptions?: BucketOptions;
+  /** Reuse this data directory (a restart) instead of a fresh one. */
+  dataDir?: string;
 }
 
 /** Starts Phlare with extra command-line `flags`. */
-export async function startTestServer(flags: string[] = []): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "phlare-test-"));
+export async function startTestServer(flags: string[] = [], options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "phlare-test-"));
   const res = loadConfig(
     ["-server.http-listen-address=127.0.0.1", "-server.http-listen-port=0", `-phlaredb.data-path=${dataDir}`, ...flags],
     {},
   );
   if (res.kind !== "run") throw new Error(`unexpected ${res.kind}`);
-  const app = await startPhlare(res.config, { logger: nopLogger() });
+  options.edit?.(res.config);
+  const app = await startPhlare(res.config, { logger: nopLogger(), ...(options.bucketOptions ? { bucketOptions: options.bucketOptions } : {}) });
   const url = `http://127.0.0.1:${app.port}`;
   return {
     url,
@@ -60,9 +73,9 @@ export async function startTestServer(flags: string[] = []): Promise<TestServer>
         ingester: createClient(IngesterService, transport),
       };
     },
-    async stop() {
+    async stop(keepData = false) {
       await app.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -87,13 +87,27 @@ function readRows(r: ByteReader, what: string): RowTable {
 
 /** A read-only RowTable over decoded arrays. */
 export function staticRows(data: Uint32Array, offsets: Uint32Array): RowTable {
-  return {
-    data,
-    offsets,
-    count: offsets.length - 1,
-    rowStart: (id) => offsets[id]!,
-    rowLength: (id) => offsets[id + 1]! - offsets[id]!,
-  };
+  return new StaticRows(data, offsets);
+}
+
+// A class rather than an object of closures: merges call rowStart/rowLength per frame.
+class StaticRows implements RowTable {
+  readonly count: number;
+
+  constructor(
+    readonly data: Uint32Array,
+    readonly offsets: Uint32Array,
+  ) {
+    this.count = offsets.length - 1;
+  }
+
+  rowStart(id: number): number {
+    return this.offsets[id]!;
+  }
+
+  rowLength(id: number): number {
+    return this.offsets[id + 1]! - this.offsets[id]!;
+  }
 }
 
 function count(r: ByteReader, what: string): number {

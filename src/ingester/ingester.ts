@@ -189,7 +189,7 @@ export class Ingester implements IngesterApi {
       maxHeadBytes: this.deps.storage.maxHeadBytes,
       maxSeries: () => this.maxSeries(tenant),
       logger: this.deps.logger.with({ tenant }),
-      ...(this.deps.storage.wal ? { wal: this.deps.storage.wal } : {}),
+      ...(this.deps.storage.wal !== undefined ? { wal: this.deps.storage.wal } : {}),
       ...(this.deps.nowMs ? { nowMs: this.deps.nowMs } : {}),
       onBlock: (b) => shipper?.enqueue(b),
     });

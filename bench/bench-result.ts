@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -72,7 +72,9 @@ export async function printWhenMain(moduleUrl: string, run: (options: BenchOptio
   if (isMain(moduleUrl)) console.log(JSON.stringify(await run({ quick: process.argv.includes("--quick") }), null, 2));
 }
 
-/** A fresh temporary directory for a benchmark's data. */
+/** A fresh temporary directory for a benchmark's data, removed when the process exits. */
 export function benchDataPath(): string {
-  return mkdtempSync(join(tmpdir(), "phlare-bench-"));
+  const dir = mkdtempSync(join(tmpdir(), "phlare-bench-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -12,14 +12,10 @@ import { availableParallelism } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { Registry } from "prom-client";
-import { defaultLimits } from "../src/config/limits.js";
-import type { Limits } from "../src/config/limits.js";
 import { DecodePool, defaultDecodePoolOptions } from "../src/distributor/decode-pool.js";
-import { Distributor, MAX_DECOMPRESSED_PROFILE_BYTES } from "../src/distributor/distributor.js";
-import { createDistributorMetrics } from "../src/distributor/metrics.js";
-import { Ingester } from "../src/ingester/ingester.js";
-import { createIngesterMetrics } from "../src/ingester/metrics.js";
-import { nopLogger } from "../src/server/logger.js";
+import { MAX_DECOMPRESSED_PROFILE_BYTES } from "../src/distributor/distributor.js";
+import type { Distributor } from "../src/distributor/distributor.js";
+import { benchDistributor, benchIngester } from "./bench-pipeline.js";
 import { benchDataPath, defaultBenchOptions, elapsedMs, round, yieldToLoop, printWhenMain } from "./bench-result.js";
 import type { BenchOptions, BenchResult } from "./bench-result.js";
 import { gzipWithTime, pushFiles } from "./bench-profiles.js";
@@ -37,30 +33,10 @@ const WARMUP_ROUNDS = 2;
 // Results are folded into this so that the baseline's work cannot be optimised away.
 let sink = 0;
 
-/** A distributor over a fresh in-process ingester, with limits that never throttle the benchmark. */
+/** A distributor over a fresh in-memory ingester. */
 function createPipeline(decoder?: DecodePool): Distributor {
-  const limits: Limits = {
-    ...defaultLimits(),
-    ingestion_rate_mb: 1e9,
-    ingestion_burst_size_mb: 1e9,
-    max_global_series_per_tenant: 0,
-    max_local_series_per_tenant: 0,
-  };
   const registry = new Registry();
-  const ingester = new Ingester({
-    limits: () => limits,
-    ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
-    logger: nopLogger(),
-    metrics: createIngesterMetrics(registry),
-    storage: { dataPath: benchDataPath(), maxBlockDurationMs: 1e15, maxHeadBytes: Number.MAX_SAFE_INTEGER, localRetentionMs: 0, wal: false },
-  });
-  return new Distributor({
-    ingester,
-    limits: () => limits,
-    healthyDistributors: () => 1,
-    metrics: createDistributorMetrics(registry),
-    ...(decoder ? { decoder } : {}),
-  });
+  return benchDistributor(benchIngester(benchDataPath(), false, registry), registry, decoder);
 }
 
 /** Pushes each round's files concurrently (distinct series), rounds one after another (so times only rise). */

@@ -11,18 +11,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Registry } from "prom-client";
-import { defaultLimits } from "../src/config/limits.js";
-import type { Limits } from "../src/config/limits.js";
 import { Ingester } from "../src/ingester/ingester.js";
-import { createIngesterMetrics } from "../src/ingester/metrics.js";
 import { buildFlameGraph } from "../src/model/flamegraph/index.js";
 import type { LabelPair } from "../src/model/labels.js";
 import { parseProfileType } from "../src/model/profile-type.js";
 import type { IngestProfile, SelectQuery } from "../src/model/query.js";
 import { Querier } from "../src/querier/querier.js";
-import { nopLogger } from "../src/server/logger.js";
 import { Head } from "../src/storage/head/head.js";
+import { benchIngester } from "./bench-pipeline.js";
 import { CPU_PROFILE_TYPE, cpuProfiles } from "./bench-profiles.js";
 import type { CpuProfile } from "./bench-profiles.js";
 import { benchDataPath, defaultBenchOptions, elapsedMs, median, round, yieldToLoop, printWhenMain } from "./bench-result.js";
@@ -56,14 +52,7 @@ function seriesLabels(s: number): LabelPair[] {
 
 /** An ingester holding `n` profiles: one per series every 10 s, in time order. */
 async function fillIngester(bases: readonly CpuProfile[], n: number): Promise<Ingester> {
-  const limits: Limits = { ...defaultLimits(), max_global_series_per_tenant: 0, max_local_series_per_tenant: 0 };
-  const ingester = new Ingester({
-    limits: () => limits,
-    ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
-    logger: nopLogger(),
-    metrics: createIngesterMetrics(new Registry()),
-    storage: { dataPath: benchDataPath(), maxBlockDurationMs: 1e15, maxHeadBytes: Number.MAX_SAFE_INTEGER, localRetentionMs: 0, wal: false },
-  });
+  const ingester = benchIngester(benchDataPath(), false);
   const labels = Array.from({ length: SERIES }, (_, s) => seriesLabels(s));
   for (let first = 0; first < n; first += SERIES) {
     const batch: IngestProfile[] = [];

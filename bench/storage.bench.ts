@@ -15,13 +15,7 @@ import { decodePprof, encodePprof, normalizePprof } from "../src/model/pprof/ind
 import type { FlatProfile } from "../src/model/pprof/index.js";
 import { parseProfileType } from "../src/model/profile-type.js";
 import type { IngestProfile, SelectQuery } from "../src/model/query.js";
-import { Registry } from "prom-client";
-import { defaultLimits } from "../src/config/limits.js";
-import { Distributor } from "../src/distributor/distributor.js";
-import { createDistributorMetrics } from "../src/distributor/metrics.js";
-import { Ingester } from "../src/ingester/ingester.js";
-import { createIngesterMetrics } from "../src/ingester/metrics.js";
-import { nopLogger } from "../src/server/logger.js";
+import { benchDistributor, benchIngester } from "./bench-pipeline.js";
 import { buildBlock, BlockFileName } from "../src/storage/block/block-build.js";
 import type { BuiltBlock } from "../src/storage/block/block-build.js";
 import { mergeBlocks } from "../src/storage/block/block-merge.js";
@@ -142,18 +136,10 @@ function bytesPerSample(rounds: readonly Round[]): BenchResult[] {
  * the WAL on, against the same pushes with the profiles kept in memory only.
  */
 async function walIngest(rounds: readonly Round[]): Promise<BenchResult> {
-  const limits = { ...defaultLimits(), ingestion_rate_mb: 1e9, ingestion_burst_size_mb: 1e9, max_global_series_per_tenant: 0 };
   const run = async (wal: boolean): Promise<number> => {
     const dataPath = mkdtempSync(join(tmpdir(), "phlare-bench-wal-"));
-    const registry = new Registry();
-    const ingester = new Ingester({
-      limits: () => limits,
-      ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
-      logger: nopLogger(),
-      metrics: createIngesterMetrics(registry),
-      storage: { dataPath, maxBlockDurationMs: 1e15, maxHeadBytes: Number.MAX_SAFE_INTEGER, localRetentionMs: 0, ...(wal ? {} : { wal: false as const }) },
-    });
-    const d = new Distributor({ ingester, limits: () => limits, healthyDistributors: () => 1, metrics: createDistributorMetrics(registry) });
+    const ingester = benchIngester(dataPath, wal);
+    const d = benchDistributor(ingester);
     try {
       const start = process.hrtime.bigint();
       // One client per corpus file, each pushing its rounds one after the other, all clients at once:

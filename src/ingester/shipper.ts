@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Bucket } from "../objstore/bucket.js";
 import type { Logger } from "../server/logger.js";
 import { BlockFileName } from "../storage/block/block-build.js";
-import { syncDir, writeSynced } from "../storage/block/block-dir.js";
+import { syncDir, writeSynced } from "../storage/durable-file.js";
 import type { LocalBlock } from "./tenant-db.js";
 
 /** Backoff between upload attempts of a failing block (ms). */

@@ -1,6 +1,7 @@
 /**
  * Query and ingest shapes shared by the components, in domain types (no protobuf).
  */
+import type { FunctionTree } from "./flamegraph/function-tree.js";
 import type { Labels } from "./labels.js";
 import type { FlatProfile } from "./pprof/flat-profile.js";
 import type { ProfileType } from "./profile-type.js";
@@ -46,4 +47,22 @@ export interface ProfileTotals {
   group: Uint32Array;
   timeMs: Float64Array;
   value: Float64Array;
+}
+
+/** The label queries every query component answers per tenant (ingester, store-gateway, querier). */
+export interface TenantLabelApi {
+  profileTypes(tenant: string, q: LabelQuery): Promise<ProfileType[]>;
+  labelNames(tenant: string, q: LabelQuery): Promise<string[]>;
+  labelValues(tenant: string, name: string, q: LabelQuery): Promise<string[]>;
+  series(tenant: string, q: LabelQuery, labelNames: readonly string[]): Promise<Labels[]>;
+}
+
+/** What a component holding profiles answers (ingester, store-gateway), local or remote. */
+export interface TenantProfileApi extends TenantLabelApi {
+  /** The selected profiles merged into a function-name tree. */
+  mergeTree(tenant: string, q: SelectQuery): Promise<FunctionTree>;
+  /** The selected profiles merged into one pprof profile with the query's sample type. */
+  mergePprof(tenant: string, q: SelectQuery): Promise<FlatProfile>;
+  /** Per-profile totals of the selection grouped by labels `by`, sorted by time. */
+  profileTotals(tenant: string, q: SelectQuery, by: readonly string[]): Promise<ProfileTotals>;
 }

@@ -8,7 +8,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-bl
 import type { ContainerClient } from "@azure/storage-blob";
 import { ConfigError, NotFoundError } from "../model/errors.js";
 import type { Logger } from "../server/logger.js";
-import { openBodyStream, plainBytes, validateKey, validatePrefix, validateRange } from "./bucket.js";
+import { openBodyStream, plainBytes, readRange, validateKey, validatePrefix } from "./bucket.js";
 import type { BodySource, Bucket, ListOptions, ListResult, ObjectAttributes } from "./bucket.js";
 import type { AzureConfig } from "./config.js";
 import { createRetrier, defaultRetryOptions, isConnectionError, isTransientStatus } from "./retry.js";
@@ -137,22 +137,16 @@ class AzureBucket implements Bucket {
     return this.#call("get", key, async () => readAll((await blob.download(0, undefined, { maxRetryRequests: 0 })).readableStreamBody));
   }
 
-  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    const blob = this.#blob(key);
-    validateRange(offset, length);
-    if (length === 0) {
-      await this.attributes(key);
-      return new Uint8Array();
-    }
-    return this.#call("get range", key, async () => {
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return readRange(this, key, offset, length, () => this.#call("get range", key, async () => {
       try {
-        return await readAll((await blob.download(offset, length, { maxRetryRequests: 0 })).readableStreamBody);
+        return await readAll((await this.#blob(key).download(offset, length, { maxRetryRequests: 0 })).readableStreamBody);
       } catch (err) {
         // 416: the blob exists and the offset is at or past its end.
         if (errorInfo(err).status === 416) return new Uint8Array();
         throw err;
       }
-    });
+    }));
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {

@@ -4,7 +4,7 @@
  * `<tenant>/phlaredb/<ULID>/meta.json`; listings behave like S3's (string prefixes, optional `/` delimiter).
  */
 import { Readable } from "node:stream";
-import { InvalidArgumentError } from "../model/errors.js";
+import { InvalidArgumentError, NotFoundError } from "../model/errors.js";
 
 /** One object in a listing; `size` is in bytes. */
 export interface ObjectInfo {
@@ -160,4 +160,45 @@ export function bytesSource(body: Uint8Array): BodySource {
   return async function* () {
     yield body;
   };
+}
+
+/**
+ * getRange of a network backend: checks the arguments; a zero-length range only checks
+ * that the object exists (HTTP cannot ask for zero bytes); otherwise `read(last)` fetches
+ * bytes offset..last inclusive, as an HTTP Range header counts them.
+ */
+export async function readRange(
+  bucket: Bucket,
+  key: string,
+  offset: number,
+  length: number,
+  read: (last: number) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  validateKey(key);
+  validateRange(offset, length);
+  if (length === 0) {
+    await bucket.attributes(key);
+    return new Uint8Array();
+  }
+  return read(offset + length - 1);
+}
+
+/** exists() for a backend whose existence check is reading the attributes. */
+export async function existsByAttributes(bucket: Bucket, key: string): Promise<boolean> {
+  try {
+    await bucket.attributes(key);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
+
+/** Awaits a delete; deleting a missing object is not an error. */
+export async function deleteIgnoringMissing(done: Promise<unknown>): Promise<void> {
+  try {
+    await done;
+  } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+  }
 }

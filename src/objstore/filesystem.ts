@@ -9,6 +9,7 @@ import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from "node:fs/p
 import { dirname, join, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { NotFoundError } from "../model/errors.js";
+import { syncDir, syncFile, writeSynced } from "../storage/durable-file.js";
 import { compareKeys, plainBytes, validateKey, validatePrefix, validateRange } from "./bucket.js";
 import type {
   BodySource,
@@ -50,15 +51,6 @@ function isMissing(err: unknown): boolean {
 
 // Running out of descriptors or a busy resource passes; anything else on a local disk does not.
 const TRANSIENT_FS = new Set(["EMFILE", "ENFILE", "EAGAIN", "EBUSY", "EINTR"]);
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Creates a filesystem bucket rooted at `options.dir`. */
 export async function createFilesystemBucket(options: FilesystemBucketOptions): Promise<Bucket> {
@@ -137,26 +129,13 @@ class FilesystemBucket implements Bucket {
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
-    return this.#write(key, async (tmp) => {
-      const handle = await open(tmp, "wx");
-      try {
-        await handle.writeFile(body);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    });
+    return this.#write(key, (tmp) => writeSynced(tmp, body, "wx"));
   }
 
   async upload(key: string, source: BodySource): Promise<void> {
     return this.#write(key, async (tmp) => {
       await pipeline(source(), createWriteStream(tmp, { flags: "wx" }));
-      const handle = await open(tmp, "r+");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await syncFile(tmp);
     });
   }
 
@@ -176,7 +155,7 @@ class FilesystemBucket implements Bucket {
           if (errCode(err) === "ENOENT" && attempt < 3) continue;
           throw err;
         }
-        await fsyncDir(dir);
+        await syncDir(dir);
         if (created !== undefined) await this.#syncCreated(created, dir);
         return;
       }
@@ -186,7 +165,7 @@ class FilesystemBucket implements Bucket {
   // mkdir -p made `first` and everything below it down to `last`: make each new entry durable.
   async #syncCreated(first: string, last: string): Promise<void> {
     for (let d = last; ; d = dirname(d)) {
-      await fsyncDir(dirname(d));
+      await syncDir(dirname(d));
       if (d === first || d.length <= this.#root.length) return;
     }
   }

@@ -8,7 +8,7 @@ import { Storage } from "@google-cloud/storage";
 import type { Bucket as GcsClientBucket, StorageOptions } from "@google-cloud/storage";
 import { ConfigError, NotFoundError } from "../model/errors.js";
 import type { Logger } from "../server/logger.js";
-import { openBodyStream, plainBytes, validateKey, validatePrefix, validateRange } from "./bucket.js";
+import { openBodyStream, plainBytes, readRange, validateKey, validatePrefix } from "./bucket.js";
 import type { BodySource, Bucket, ListOptions, ListResult, ObjectAttributes } from "./bucket.js";
 import type { GcsConfig } from "./config.js";
 import { createRetrier, defaultRetryOptions, isConnectionError, isTransientStatus } from "./retry.js";
@@ -126,23 +126,17 @@ class GcsBucket implements Bucket {
     });
   }
 
-  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    validateKey(key);
-    validateRange(offset, length);
-    if (length === 0) {
-      await this.attributes(key);
-      return new Uint8Array();
-    }
-    return this.#call("get range", key, async () => {
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return readRange(this, key, offset, length, (last) => this.#call("get range", key, async () => {
       try {
-        const [data] = await this.#bucket.file(key).download({ start: offset, end: offset + length - 1 });
+        const [data] = await this.#bucket.file(key).download({ start: offset, end: last });
         return plainBytes(data);
       } catch (err) {
         // 416: the object exists and the offset is at or past its end.
         if (statusOf(err) === 416) return new Uint8Array();
         throw err;
       }
-    });
+    }));
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {

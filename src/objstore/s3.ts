@@ -18,7 +18,7 @@ import type { PutObjectCommandInput, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { ConfigError, NotFoundError } from "../model/errors.js";
 import type { Logger } from "../server/logger.js";
-import { openBodyStream, plainBytes, validateKey, validatePrefix, validateRange } from "./bucket.js";
+import { deleteIgnoringMissing, existsByAttributes, openBodyStream, plainBytes, readRange, validateKey, validatePrefix } from "./bucket.js";
 import type { BodySource, Bucket, ListOptions, ListResult, ObjectAttributes } from "./bucket.js";
 import type { S3Config } from "./config.js";
 import { createRetrier, defaultRetryOptions, isConnectionError, isTransientStatus } from "./retry.js";
@@ -216,18 +216,10 @@ class S3Bucket implements Bucket {
     });
   }
 
-  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    validateKey(key);
-    validateRange(offset, length);
-    if (length === 0) {
-      await this.attributes(key);
-      return new Uint8Array();
-    }
-    return this.#call("get range", key, async () => {
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return readRange(this, key, offset, length, (last) => this.#call("get range", key, async () => {
       try {
-        const out = await this.#client.send(
-          new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: `bytes=${offset}-${offset + length - 1}` }),
-        );
+        const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: `bytes=${offset}-${last}` }));
         const bytes = out.Body === undefined ? new Uint8Array() : plainBytes(await out.Body.transformToByteArray());
         // Without Content-Range the server ignored Range and sent the whole object: cut the range here.
         return out.ContentRange === undefined ? bytes.subarray(offset, offset + length) : bytes;
@@ -236,7 +228,7 @@ class S3Bucket implements Bucket {
         if (isInvalidRange(err)) return new Uint8Array();
         throw err;
       }
-    });
+    }));
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -272,24 +264,13 @@ class S3Bucket implements Bucket {
     });
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.attributes(key);
-      return true;
-    } catch (err) {
-      if (err instanceof NotFoundError) return false;
-      throw err;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByAttributes(this, key);
   }
 
   async delete(key: string): Promise<void> {
     validateKey(key);
-    try {
-      await this.#call("delete", key, () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key })));
-    } catch (err) {
-      if (err instanceof NotFoundError) return;
-      throw err;
-    }
+    await deleteIgnoringMissing(this.#call("delete", key, () => this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: key }))));
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {

@@ -7,7 +7,7 @@
 import { Readable } from "node:stream";
 import { NotFoundError } from "../model/errors.js";
 import type { Logger } from "../server/logger.js";
-import { plainBytes, validateKey, validatePrefix, validateRange } from "./bucket.js";
+import { deleteIgnoringMissing, existsByAttributes, plainBytes, readRange, validateKey, validatePrefix } from "./bucket.js";
 import type { BodySource, Bucket, ListOptions, ListResult, ObjectAttributes } from "./bucket.js";
 import type { SwiftConfig } from "./config.js";
 import { createRetrier, defaultRetryOptions, isConnectionError, isTransientStatus } from "./retry.js";
@@ -172,21 +172,15 @@ class SwiftBucket implements Bucket {
     return this.#run("get", key, async () => this.#check(await this.#request("GET", key), "get", key, [200]).body);
   }
 
-  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
-    validateKey(key);
-    validateRange(offset, length);
-    if (length === 0) {
-      await this.attributes(key);
-      return new Uint8Array();
-    }
-    return this.#run("get range", key, async () => {
-      const res = await this.#request("GET", key, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return readRange(this, key, offset, length, (last) => this.#run("get range", key, async () => {
+      const res = await this.#request("GET", key, { headers: { Range: `bytes=${offset}-${last}` } });
       // 416: the object exists and the offset is at or past its end.
       if (res.status === 416) return new Uint8Array();
       this.#check(res, "get range", key, [200, 206]);
       // A 200 carries the whole object (a server may ignore Range): cut the range out here.
       return res.status === 200 ? res.body.subarray(offset, offset + length) : res.body;
-    });
+    }));
   }
 
   async put(key: string, body: Uint8Array): Promise<void> {
@@ -204,26 +198,17 @@ class SwiftBucket implements Bucket {
     });
   }
 
-  async exists(key: string): Promise<boolean> {
-    try {
-      await this.attributes(key);
-      return true;
-    } catch (err) {
-      if (err instanceof NotFoundError) return false;
-      throw err;
-    }
+  exists(key: string): Promise<boolean> {
+    return existsByAttributes(this, key);
   }
 
   async delete(key: string): Promise<void> {
     validateKey(key);
-    try {
-      await this.#run("delete", key, async () => {
+    await deleteIgnoringMissing(
+      this.#run("delete", key, async () => {
         this.#check(await this.#request("DELETE", key), "delete", key, [204, 200]);
-      });
-    } catch (err) {
-      if (err instanceof NotFoundError) return;
-      throw err;
-    }
+      }),
+    );
   }
 
   async attributes(key: string): Promise<ObjectAttributes> {

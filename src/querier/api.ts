@@ -6,8 +6,7 @@
 import type { FunctionTree } from "../model/flamegraph/function-tree.js";
 import type { Labels } from "../model/labels.js";
 import type { FlatProfile } from "../model/pprof/flat-profile.js";
-import type { ProfileType } from "../model/profile-type.js";
-import type { LabelQuery, SelectQuery } from "../model/query.js";
+import type { SelectQuery, TenantLabelApi } from "../model/query.js";
 
 /** How SelectSeries folds the profiles of one step into a point. */
 export type Aggregation = "sum" | "average";
@@ -30,11 +29,7 @@ export interface SeriesResult {
 }
 
 /** A querier, local or remote, or the frontend in front of one. */
-export interface QuerierApi {
-  profileTypes(tenant: string, q: LabelQuery): Promise<ProfileType[]>;
-  labelNames(tenant: string, q: LabelQuery): Promise<string[]>;
-  labelValues(tenant: string, name: string, q: LabelQuery): Promise<string[]>;
-  series(tenant: string, q: LabelQuery, labelNames: readonly string[]): Promise<Labels[]>;
+export interface QuerierApi extends TenantLabelApi {
   /** The merged function-name tree of the selection. */
   selectMergeTree(tenant: string, q: SelectQuery): Promise<FunctionTree>;
   /** The merged pprof of the selection (time = end, duration = end − start). */

@@ -51,6 +51,15 @@ function threeHeads(): Head[] {
   return STARTS.map((s, i) => fillHead(profileSpecs(s, 10, i === 1 ? "api" : "web")));
 }
 
+/** A fresh bucket holding threeHeads() as blocks of tenant t1. */
+async function threeUploaded(): Promise<{ bucket: Bucket; heads: Head[]; built: Awaited<ReturnType<typeof uploadHead>>[] }> {
+  const bucket = await tempBucket();
+  const heads = threeHeads();
+  const built = [];
+  for (const h of heads) built.push(await uploadHead(bucket, "t1", h));
+  return { bucket, heads, built };
+}
+
 /** The heads themselves answering the StoreGatewayApi, as the expected results. */
 function headApi(heads: readonly Head[]): StoreGatewayApi {
   const r = new MultiReader(() => heads.map((h) => new MemBlockReader(h)));
@@ -144,10 +153,7 @@ async function flame(gw: StoreGatewayApi, tenant: string, startMs: number, endMs
 
 describe("StoreGateway", () => {
   it("finds uploaded blocks at start and answers every query like the heads", async () => {
-    const bucket = await tempBucket();
-    const heads = threeHeads();
-    const built = [];
-    for (const h of heads) built.push(await uploadHead(bucket, "t1", h));
+    const { bucket, heads, built } = await threeUploaded();
     const gw = gateway(bucket);
     await gw.start();
     assert.deepEqual(ulids(gw, "t1"), built.map((b) => b.meta.ulid).sort());
@@ -240,10 +246,7 @@ describe("StoreGateway", () => {
     }
 
     it("drops (and unloads) blocks marked or deleted after they were opened", async () => {
-      const bucket = await tempBucket();
-      const heads = threeHeads();
-      const built = [];
-      for (const h of heads) built.push(await uploadHead(bucket, "t1", h));
+      const { bucket, heads, built } = await threeUploaded();
       const gw = gateway(bucket);
       await gw.start();
       await flame(gw, "t1", 0, 4e12);
@@ -259,10 +262,7 @@ describe("StoreGateway", () => {
     });
 
     it("does not open blocks whose maxTime is within ignoreBlocksWithinMs of now", async () => {
-      const bucket = await tempBucket();
-      const heads = threeHeads();
-      const built = [];
-      for (const h of heads) built.push(await uploadHead(bucket, "t1", h));
+      const { bucket, built } = await threeUploaded();
       let now = STARTS[2]! + 30 * 60_000;
       const gw = gateway(bucket, { ignoreBlocksWithinMs: HOUR }, () => now);
       await gw.start();

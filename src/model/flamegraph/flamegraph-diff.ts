@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { FunctionTree } from "./function-tree.js";
 import { OTHER_NAME } from "./flamegraph.js";
 import { MinHeap } from "./min-value.js";
+import { resized } from "../typed-array.js";
 
 /** A diff flame graph; total = leftTicks + rightTicks. */
 export interface FlameGraphDiffData {
@@ -58,15 +59,9 @@ export function buildFlameGraphDiff(left: FunctionTree, right: FunctionTree, max
   const push = (node: number, level: number, lx: number, rx: number, lv: number, rv: number): void => {
     if (sp === cap) {
       cap *= 2;
-      const n = new Int32Array(cap);
-      n.set(sNode);
-      sNode = n;
-      const l = new Int32Array(cap);
-      l.set(sLevel);
-      sLevel = l;
-      const xs = new Float64Array(cap * 4);
-      xs.set(sX);
-      sX = xs;
+      sNode = resized(sNode, cap);
+      sLevel = resized(sLevel, cap);
+      sX = resized(sX, cap * 4);
     }
     sNode[sp] = node;
     sLevel[sp] = level;

@@ -6,6 +6,7 @@
  */
 import type { FunctionTree } from "./function-tree.js";
 import { minValue } from "./min-value.js";
+import { resized } from "../typed-array.js";
 
 /** A flame graph: levels[d] is a flat list of [xDelta, total, self, nameIndex] tuples. */
 export interface FlameGraphData {
@@ -51,10 +52,10 @@ export function buildFlameGraph(tree: FunctionTree, maxNodes: number): FlameGrap
   let sp = 1; // the virtual root: node 0, level 0, x 0 (zero-initialised)
   const grow = (): void => {
     cap *= 2;
-    sNode = growInt(sNode, cap);
-    sLevel = growInt(sLevel, cap);
-    sX = growFloat(sX, cap);
-    sValue = growFloat(sValue, cap);
+    sNode = resized(sNode, cap);
+    sLevel = resized(sLevel, cap);
+    sX = resized(sX, cap);
+    sValue = resized(sValue, cap);
   };
   // Emitted tuples in visit order, bucketed into levels at the end.
   const out = new TupleLog(tree.nodeCount + 16);
@@ -128,18 +129,6 @@ export function buildFlameGraph(tree: FunctionTree, maxNodes: number): FlameGrap
   return { names, levels: out.levels(), total, maxSelf };
 }
 
-function growInt(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
-}
-
-function growFloat(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a);
-  return b;
-}
-
 /** [x, total, self, nameIndex] tuples with their level, kept in typed arrays in visit order. */
 class TupleLog {
   private level: Int32Array;
@@ -155,8 +144,8 @@ class TupleLog {
   add(level: number, x: number, total: number, self: number, index: number): void {
     const i = this.count++;
     if (i === this.level.length) {
-      this.level = growInt(this.level, i * 2);
-      this.vals = growFloat(this.vals, i * 8);
+      this.level = resized(this.level, i * 2);
+      this.vals = resized(this.vals, i * 8);
     }
     this.level[i] = level;
     const v = i * 4;

@@ -17,6 +17,7 @@ import { FunctionTree } from "./function-tree.js";
 import { OTHER_NAME } from "./flamegraph.js";
 import { minValue } from "./min-value.js";
 import { compareUtf8 } from "./name-order.js";
+import { resized } from "../typed-array.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8");
@@ -95,12 +96,8 @@ export function marshalTree(tree: FunctionTree, maxNodes: number): Uint8Array {
   const push = (node: number, extra: number): void => {
     if (sp === cap) {
       cap *= 2;
-      const n = new Int32Array(cap);
-      n.set(sNode);
-      sNode = n;
-      const e = new Float64Array(cap);
-      e.set(sExtra);
-      sExtra = e;
+      sNode = resized(sNode, cap);
+      sExtra = resized(sExtra, cap);
     }
     sNode[sp] = node;
     sExtra[sp] = extra;

@@ -3,11 +3,12 @@
  * fsynced, then renamed into place, so a crash leaves either the whole block or
  * a `.tmp` directory that start-up removes.
  */
-import { mkdir, open, readFile, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BuiltBlock } from "./block-build.js";
 import { BlockFileName } from "./block-build.js";
 import type { BlockSource } from "./open-block.js";
+import { syncDir, writeSynced } from "../durable-file.js";
 
 /** Suffix of a block directory still being written. */
 const TMP_SUFFIX = ".tmp";
@@ -61,25 +62,4 @@ export function dirSource(dir: string): BlockSource {
     describe: dir,
     read: async (relPath) => new Uint8Array(await readFile(join(dir, relPath))),
   };
-}
-
-/** Writes and fsyncs one file. */
-export async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  const fh = await open(path, "w");
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsyncs a directory so that entries created, renamed or removed in it survive a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

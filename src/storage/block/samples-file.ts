@@ -8,6 +8,7 @@
 import { ByteReader } from "../encoding/byte-reader.js";
 import { ByteWriter } from "../encoding/byte-writer.js";
 import { beginFrame, compress, decompress, endFrame, FRAME_HEADER_BYTES, openFrame } from "./file-frame.js";
+import { resized } from "../../model/typed-array.js";
 
 /** Magic of samples.bin. */
 export const SAMPLES_MAGIC = "PHSM";
@@ -84,12 +85,8 @@ export function readSamples(bytes: Uint8Array, totalRows: number, file = "sample
       if (m > rb.remaining) throw r.corruption(`row ${row} claims ${m} samples, more than chunk ${s} holds`, at);
       if (k + m > stacks.length) {
         const cap = Math.max(stacks.length * 2, k + m);
-        const ns = new Uint32Array(cap);
-        ns.set(stacks);
-        stacks = ns;
-        const nv = new Float64Array(cap);
-        nv.set(values);
-        values = nv;
+        stacks = resized(stacks, cap);
+        values = resized(values, cap);
       }
       let prev = 0;
       for (let j = 0; j < m; j++) {

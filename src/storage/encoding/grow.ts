@@ -3,23 +3,15 @@
  * append-only typed arrays that double when full.
  */
 
-type TypedArray =
-  | Uint8Array
-  | Int32Array
-  | Uint32Array
-  | Float64Array
-  | BigInt64Array;
-
-type TypedArrayConstructor<T> = { new (length: number): T };
+import { resized } from "../../model/typed-array.js";
+import type { TypedArray } from "../../model/typed-array.js";
 
 /** Returns `a` if it holds at least `need` elements, else a copy with at least double capacity. */
 export function grow<T extends TypedArray>(a: T, need: number): T {
   if (need <= a.length) return a;
   let cap = Math.max(16, a.length * 2);
   while (cap < need) cap *= 2;
-  const b = new (a.constructor as TypedArrayConstructor<T>)(cap);
-  (b as unknown as { set(src: T): void }).set(a);
-  return b;
+  return resized(a, cap);
 }
 
 /** A 32-bit hash step (multiply-xorshift); good enough spread for open addressing. */

@@ -6,7 +6,7 @@
 import { readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { parseSegmentFileName, segmentFileName } from "./segment-format.js";
-import { syncDir } from "./wal-file-system.js";
+import { syncDir } from "../durable-file.js";
 
 /** Path of segment `seq` in `dir`. */
 export function segmentPath(dir: string, seq: number): string {

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { withTempDir } from "./test-helpers.js";
-import { nodeWalFileSystem, syncDir } from "./wal-file-system.js";
+import { nodeWalFileSystem } from "./wal-file-system.js";
 
 describe("nodeWalFileSystem", () => {
   it("creates a file exclusively and writes at a position", async () => {
@@ -16,13 +16,6 @@ describe("nodeWalFileSystem", () => {
       await f.close();
       assert.deepEqual([...(await readFile(path))], [0, 0, 0, 0, 0, 2, 3]);
       await assert.rejects(fs.createFile(path), /EEXIST/, "an existing segment is never overwritten");
-    });
-  });
-
-  it("syncDir syncs a directory and fails for a missing one", async () => {
-    await withTempDir(async (dir) => {
-      await syncDir(dir);
-      await assert.rejects(syncDir(join(dir, "missing")), /ENOENT/);
     });
   });
 });

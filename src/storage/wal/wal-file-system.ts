@@ -3,6 +3,7 @@
  * failing writes and syncs. The default is node:fs/promises.
  */
 import { open } from "node:fs/promises";
+import { syncDir } from "../durable-file.js";
 
 /** An open segment file. Node's FileHandle satisfies it. */
 export interface WalFile {
@@ -24,18 +25,6 @@ export interface WalFileSystem {
   createFile(path: string): Promise<WalFile>;
   /** fsyncs directory `dir`, making entries created, renamed or removed in it durable. */
   syncDir(dir: string): Promise<void>;
-}
-
-/** fsyncs a directory. A new file's data can be durable while its name is not: this makes the name durable. */
-export async function syncDir(dir: string): Promise<void> {
-  // Windows cannot open a directory for fsync, and NTFS journals the entry anyway.
-  if (process.platform === "win32") return;
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /** The real file system. */

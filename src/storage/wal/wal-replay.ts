@@ -14,7 +14,7 @@ import { listSegments, segmentPath } from "./segment-files.js";
 import { segmentFileName } from "./segment-format.js";
 import { scanSegment } from "./segment-reader.js";
 import type { SegmentProblem, SegmentScan } from "./segment-reader.js";
-import { syncDir } from "./wal-file-system.js";
+import { syncDir, syncFile } from "../durable-file.js";
 
 /** Where a record sits: its segment and the file offset of its frame. */
 export interface RecordPosition {
@@ -94,13 +94,11 @@ async function truncateDurably(path: string, lengthBytes: number): Promise<void>
 /** The last segment ends in an interrupted write: its records were never acknowledged, so cutting loses nothing. */
 async function cutTornTail(path: string, scan: SegmentScan, problem: SegmentProblem, logger: Logger): Promise<void> {
   await truncateDurably(path, scan.validBytes);
-  logger.warn("wal: cut torn tail of last segment", {
-    file: path,
-    offset: problem.offset,
-    reason: problem.reason,
-    bytesCut: scan.fileBytes - scan.validBytes,
-    recordsKept: scan.records,
-  });
+  logger.warn("wal: cut torn tail of last segment", cutFields(path, scan, problem));
+}
+
+function cutFields(path: string, scan: SegmentScan, problem: SegmentProblem): Record<string, unknown> {
+  return { file: path, offset: problem.offset, reason: problem.reason, bytesCut: scan.fileBytes - scan.validBytes, recordsKept: scan.records };
 }
 
 /**
@@ -114,11 +112,7 @@ async function cutCorruptSegment(path: string, scan: SegmentScan, problem: Segme
   await syncDir(dirname(path));
   await truncateDurably(path, scan.validBytes);
   logger.error("wal: corrupt segment; replayed up to the damage, kept a copy, cut the rest", {
-    file: path,
-    offset: problem.offset,
-    reason: problem.reason,
-    bytesCut: scan.fileBytes - scan.validBytes,
-    recordsKept: scan.records,
+    ...cutFields(path, scan, problem),
     validFrameAfterAt: problem.nextFrameOffset ?? undefined,
     lastSegment: isLast,
     keptAs: basename(keptAs),
@@ -135,12 +129,7 @@ async function keepCopy(path: string): Promise<string> {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
       throw err;
     }
-    const fh = await open(target, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await syncFile(target);
     return target;
   }
 }

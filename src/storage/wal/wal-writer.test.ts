@@ -7,7 +7,7 @@ import { nopLogger } from "../../server/logger.js";
 import { FRAME_HEADER_BYTES, SEGMENT_HEADER_BYTES } from "./segment-format.js";
 import { listSegments, segmentPath } from "./segment-files.js";
 import { makeRecord, recordIndex, withTempDir } from "./test-helpers.js";
-import { syncDir } from "./wal-file-system.js";
+import { syncDir } from "../durable-file.js";
 import type { WalFile, WalFileSystem } from "./wal-file-system.js";
 import { replayWal } from "./wal-replay.js";
 import { WalWriter } from "./wal-writer.js";

@@ -98,6 +98,17 @@ function blockBytes(b: BuiltBlock): number {
   return b.files.reduce((n, f) => n + f.bytes.byteLength, 0) + b.metaJson.length;
 }
 
+/** Each block file's share of the bytes, e.g. "samples.bin 71 %, symbols.bin 20 %, …". */
+function fileShares(blocks: readonly BuiltBlock[]): string {
+  const by = new Map<string, number>([["meta.json", 0]]);
+  for (const b of blocks) {
+    for (const f of b.files) by.set(f.relPath, (by.get(f.relPath) ?? 0) + f.bytes.byteLength);
+    by.set("meta.json", by.get("meta.json")! + b.metaJson.length);
+  }
+  const total = [...by.values()].reduce((a, x) => a + x, 0);
+  return [...by].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${Math.round((n / total) * 100)} %`).join(", ");
+}
+
 function build(b: MemBlock, id: string): BuiltBlock {
   const built = buildBlock(b, { ulid: id, source: "ingester", labels: {}, compaction: { level: 1, sources: [id], parents: [] } });
   if (!built) throw new Error("empty block");
@@ -124,10 +135,10 @@ function bytesPerSample(rounds: readonly Round[]): BenchResult[] {
   const compacted = build(merged.block, "01JDS00000000000000000000Z");
   const compactedBytes = blockBytes(compacted);
   const gz = rounds.reduce((n, r) => n + r.gzBytes, 0);
-  const note = `${rounds.length} rounds of the corpus (values varied per round), ${samples} samples; baseline: the gzipped pprof sent for them. Phlare's blocks take about 8.4 B/sample (DESIGN §4).`;
+  const note = `${rounds.length} rounds of the corpus (values varied per round), ${samples} samples in ${flushed.length} blocks; baseline: the gzipped pprof sent for them; ${fileShares(flushed)}`;
   return [
     { name: "storage after flush vs gzipped pprof input", baseline: round(gz / samples), value: round(flushedBytes / samples), ratio: round(gz / flushedBytes), unit: "B/sample", note },
-    { name: "storage after compaction vs gzipped pprof input", baseline: round(gz / samples), value: round(compactedBytes / samples), ratio: round(gz / compactedBytes), unit: "B/sample", note: `${merged.block.profiles.sampleOffsets[merged.block.profiles.count]} samples in one compacted block` },
+    { name: "storage after compaction vs gzipped pprof input", baseline: round(gz / samples), value: round(compactedBytes / samples), ratio: round(gz / compactedBytes), unit: "B/sample", note: `${merged.block.profiles.sampleOffsets[merged.block.profiles.count]} samples in one compacted block; ${fileShares([compacted])}` },
   ];
 }
 

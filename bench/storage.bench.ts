@@ -204,7 +204,7 @@ async function blockQuery(rounds: readonly Round[]): Promise<BenchResult> {
   return { name: "merge query over a loaded block vs over the head", baseline: round(headMs), value: round(blockMs), ratio: round(headMs / blockMs), unit: "ms", note: `${head.profiles.count} rows, ${head.profiles.sampleOffsets[head.profiles.count]} samples; the block decoded from its files beforehand; median of 7 after warming both` };
 }
 
-/** Memory of a head per 1 000 active series (labels, postings, per-series state, one profile each). */
+/** Memory of an ingester's head per 1 000 active series (labels, postings, per-series state, one profile each). */
 function seriesMemory(): BenchResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -217,15 +217,18 @@ function seriesMemory(): BenchResult {
   }
   gc?.();
   const after = process.memoryUsage();
-  const bytes = after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers);
-  const perThousand = (bytes / head.series.length) * 1000;
-  return { name: "head memory per 1 000 active series", baseline: null, value: round(perThousand / 1e6, 2), ratio: null, unit: "MB", note: `${head.series.length} series (${n} label sets × their sample types), one small CPU profile each; heap + array buffers${gc ? " after GC" : " (run with --expose-gc for GC'd figures)"}` };
+  const perThousandMB = (bytes: number): number => round((bytes / head.series.length) * 1000 / 1e6, 2);
+  const live = perThousandMB(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers));
+  const rss = perThousandMB(after.rss - before.rss);
+  return { name: "ingester RSS per 1 000 active series", baseline: null, value: rss, ratio: null, unit: "MB", note: `${head.series.length} series (${n} label sets × their sample types), one small CPU profile each; RSS growth while the head filled; live heap + array buffers ${live} MB${gc ? " after GC" : " (run with --expose-gc for GC'd figures)"}` };
 }
 
 /** Runs the storage benchmarks. */
 export async function run(options: BenchOptions = { quick: false }): Promise<BenchResult[]> {
+  // Memory first, before the other parts leave garbage that a later GC would subtract from it.
+  const memory = seriesMemory();
   const rounds = corpusRounds(options.quick ? 8 : 40);
-  return [...bytesPerSample(rounds), await walIngest(rounds.slice(0, options.quick ? 4 : 12)), await blockQuery(rounds), seriesMemory()];
+  return [...bytesPerSample(rounds), await walIngest(rounds.slice(0, options.quick ? 4 : 12)), await blockQuery(rounds), memory];
 }
 
 await printWhenMain(import.meta.url, run);

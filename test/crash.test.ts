@@ -1,10 +1,11 @@
 /**
  * The durability promise end to end: the real program as a child process, several
  * clients pushing concurrently, SIGKILL mid-stream, restart — every acknowledged
- * profile is there (count and totals). Then a torn WAL tail: start-up survives it.
+ * profile is there (count and totals). Then a torn WAL tail: start-up survives it; then
+ * SIGTERM flushes and ships the head, and the next start answers the same.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -102,6 +103,18 @@ describe("crash safety", () => {
     assert.ok(after.size > 0, "data before the torn record is still served");
     const { push } = clients(server.url);
     await push.push({ series: [cpuTotal({ __name__: "process_cpu", service_name: "crash", client: "new" }, 5, Date.now())] });
+    const whole = await points(server.url, 0, base - 1000, base + 3_600_000);
+    const r = await server.stop("SIGTERM");
+    assert.equal(r.code, 0, `exit after SIGTERM; stderr:\n${r.stderr}`);
+
+    // A graceful shutdown cuts the head into a block and ships it: the bucket holds it, the next start answers the same.
+    const bucketBlocks = join(dataDir, "bucket", "anonymous", "phlaredb");
+    const shipped = readdirSync(bucketBlocks).filter((d) => existsSync(join(bucketBlocks, d, "meta.json")));
+    assert.ok(shipped.length > 0, "SIGTERM flushed and shipped a block");
+    server = await start(dataDir, port);
+    assert.deepEqual(await points(server.url, 0, base - 1000, base + 3_600_000), whole);
+    const fresh = await clients(server.url).querier.selectSeries({ profileTypeID: CPU, labelSelector: '{client="new"}', start: BigInt(base), end: BigInt(Date.now() + 1000), step: 1 });
+    assert.equal(fresh.series.length, 1, "the profile pushed before SIGTERM is there");
     await server.stop("SIGTERM");
   });
 });

@@ -100,4 +100,29 @@ describe("TenantDb", () => {
     assert.equal(tree.totalValue(), 15);
     await reopened.close();
   });
+
+  it("is due for a cut once the head is max-block-duration old, or max-block-bytes large", async () => {
+    let now = 1_000_000;
+    const aged = await TenantDb.open({ dir: tempDir(), maxBlockDurationMs: 60_000, maxHeadBytes: 1 << 30, maxSeries: () => 0, logger: nopLogger(), nowMs: () => now });
+    assert.equal(aged.due(), false, "an empty head is never due");
+    await aged.push([profile(0)]);
+    now += 59_999;
+    assert.equal(aged.due(), false);
+    now += 1;
+    assert.equal(aged.due(), true, "due at max-block-duration after its first profile");
+    await aged.flush();
+    assert.equal(aged.due(), false, "a fresh head after the cut");
+    assert.equal(aged.localBlocks.length, 1);
+    await aged.close();
+
+    const big = await TenantDb.open({ dir: tempDir(), maxBlockDurationMs: 3_600_000, maxHeadBytes: 64 * 1024, maxSeries: () => 0, logger: nopLogger() });
+    let i = 0;
+    while (!big.due()) {
+      await big.push([profile(i, `pod-${i}`)]);
+      i++;
+      assert.ok(i < 10_000, "the head never reached 64 KiB");
+    }
+    assert.ok(i > 1, "one small profile is not 64 KiB");
+    await big.close();
+  });
 });

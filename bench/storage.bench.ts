@@ -19,6 +19,7 @@ import { benchDistributor, benchIngester } from "./bench-pipeline.js";
 import { buildBlock, BlockFileName } from "../src/storage/block/block-build.js";
 import type { BuiltBlock } from "../src/storage/block/block-build.js";
 import { mergeBlocks } from "../src/storage/block/block-merge.js";
+import { BlockWorkers } from "../src/storage/block/block-workers.js";
 import { readIndex } from "../src/storage/block/index-file.js";
 import { BlockSeries, LoadedBlock } from "../src/storage/block/loaded-block.js";
 import { readProfilesParquet } from "../src/storage/block/profiles-parquet.js";
@@ -204,6 +205,48 @@ async function blockQuery(rounds: readonly Round[]): Promise<BenchResult> {
   return { name: "merge query over a loaded block vs over the head", baseline: round(headMs), value: round(blockMs), ratio: round(headMs / blockMs), unit: "ms", note: `${head.profiles.count} rows, ${head.profiles.sampleOffsets[head.profiles.count]} samples; the block decoded from its files beforehand; median of 7 after warming both` };
 }
 
+/** The longest the event loop waits while `work` runs, sampled by a 1 ms timer (ms). */
+async function longestStallMs(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  try {
+    await work();
+    // One more tick, so that a stall at the very end is seen too.
+    await new Promise((r) => setTimeout(r, 2));
+  } finally {
+    clearInterval(timer);
+  }
+  return longest;
+}
+
+/** The longest event-loop stall while a head is flushed into a block: encoding inline against on a block worker. */
+async function flushStall(rounds: readonly Round[]): Promise<BenchResult> {
+  const head = headOf(rounds);
+  const origin = { ulid: ULIDS[0]!, source: "ingester" as const, labels: {}, compaction: { level: 1, sources: [], parents: [] } };
+  const inline = new BlockWorkers(0);
+  const worker = new BlockWorkers(1);
+  try {
+    await worker.encode(head, origin); // starts the worker and warms both paths
+    await inline.encode(head, origin);
+    const inlineMs: number[] = [];
+    const workerMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      inlineMs.push(await longestStallMs(() => inline.encode(head, origin)));
+      workerMs.push(await longestStallMs(() => worker.encode(head, origin)));
+    }
+    const a = median(inlineMs);
+    const b = median(workerMs);
+    return { name: "longest event-loop stall during a flush: block worker vs inline", baseline: round(a), value: round(b), ratio: round(a / b), unit: "ms", note: `${head.profiles.sampleOffsets[head.profiles.count]} samples in ${head.profiles.count} rows; median of 3; the worker path still copies the rows on the main thread` };
+  } finally {
+    await worker.close();
+  }
+}
+
 /** Memory of an ingester's head per 1 000 active series (labels, postings, per-series state, one profile each). */
 function seriesMemory(): BenchResult {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -228,7 +271,7 @@ export async function run(options: BenchOptions = { quick: false }): Promise<Ben
   // Memory first, before the other parts leave garbage that a later GC would subtract from it.
   const memory = seriesMemory();
   const rounds = corpusRounds(options.quick ? 8 : 40);
-  return [...bytesPerSample(rounds), await walIngest(rounds.slice(0, options.quick ? 4 : 12)), await blockQuery(rounds), memory];
+  return [...bytesPerSample(rounds), await walIngest(rounds.slice(0, options.quick ? 4 : 12)), await blockQuery(rounds), await flushStall(rounds), memory];
 }
 
 await printWhenMain(import.meta.url, run);

@@ -13,6 +13,7 @@ import type { QueryFrontend } from "./query-frontend/frontend.js";
 import type { Bucket } from "./objstore/bucket.js";
 import type { BucketOptions } from "./objstore/factory.js";
 import type { StoreGateway } from "./store-gateway/store-gateway.js";
+import type { BlockWorkers } from "./storage/block/block-workers.js";
 import type { Logger } from "./server/logger.js";
 import type { PhlareServer } from "./server/server.js";
 
@@ -26,6 +27,8 @@ export interface ModuleContext {
   server?: PhlareServer;
   /** Object storage (set by the storage module). */
   bucket?: Bucket;
+  /** Threads that encode, decode and merge blocks (set by the storage module). */
+  blockWorkers?: BlockWorkers;
   /** Object-store client tuning given by an embedder (tests); not part of the config. */
   readonly bucketOptions?: BucketOptions;
   runtimeConfig?: RuntimeConfigWatcher;

@@ -169,7 +169,7 @@ describe("Compactor", () => {
     for (const p of ps) sources.push(await uploadBlock(bucket, TENANT, p));
     // What the compactor writes before it marks the sources, and then nothing more.
     const loaded = [];
-    for (const m of sources) loaded.push(await (await OpenBlock.open(bucketSource(bucket, TENANT, m.ulid), m)).load());
+    for (const m of sources) loaded.push(await (await OpenBlock.open(bucketSource(bucket, TENANT, m.ulid), { meta: m })).load());
     const id = ulid();
     const built = buildBlock(mergeBlocks(loaded).block, {
       ulid: id,

@@ -13,13 +13,13 @@ import { ulid } from "ulid";
 import type { Bucket } from "../objstore/bucket.js";
 import { blockKey } from "../ingester/shipper.js";
 import type { Logger } from "../server/logger.js";
-import { buildBlock, BlockFileName } from "../storage/block/block-build.js";
-import { mergeBlocks } from "../storage/block/block-merge.js";
+import { BlockFileName } from "../storage/block/block-build.js";
+import type { BlockFiles } from "../storage/block/block-jobs.js";
+import { BlockWorkers } from "../storage/block/block-workers.js";
 import { bucketSource, deleteBucketBlock, listBucketBlocks, listBucketTenants, markForDeletion, visibleBlocks } from "../storage/block/bucket-blocks.js";
 import type { BucketBlock } from "../storage/block/bucket-blocks.js";
 import type { BlockMeta } from "../storage/block/meta.js";
-import { OpenBlock } from "../storage/block/open-block.js";
-import type { LoadedBlock } from "../storage/block/loaded-block.js";
+import { readBlockFiles } from "../storage/block/open-block.js";
 import { blockRangesMs } from "./config.js";
 import type { CompactorConfig, RetentionLimits } from "./config.js";
 import { planCompaction } from "./planner.js";
@@ -36,6 +36,8 @@ export interface CompactorOptions {
   nowMs?: () => number;
   /** Delay before the first run after start() (ms). */
   firstRunDelayMs?: number;
+  /** Where blocks are merged (inline when not given). */
+  workers?: BlockWorkers;
 }
 
 /** What one run did, summed over tenants. */
@@ -75,6 +77,7 @@ export class Compactor {
   private readonly limits: ((tenant: string) => RetentionLimits) | undefined;
   private readonly now: () => number;
   private readonly firstRunDelayMs: number;
+  private readonly workers: BlockWorkers;
   private running: Promise<CompactionReport> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -87,6 +90,7 @@ export class Compactor {
     this.limits = opts.limits;
     this.now = opts.nowMs ?? Date.now;
     this.firstRunDelayMs = opts.firstRunDelayMs ?? DEFAULT_FIRST_RUN_DELAY_MS;
+    this.workers = opts.workers ?? new BlockWorkers(0);
   }
 
   /** Runs every compaction interval, the first time after a short delay. */
@@ -201,15 +205,11 @@ export class Compactor {
   }
 
   private async mergeGroup(tenant: string, g: CompactionGroup, report: CompactionReport, log: Logger): Promise<void> {
-    const loaded: LoadedBlock[] = [];
-    for (const m of g.blocks) {
-      const open = await OpenBlock.open(bucketSource(this.bucket, tenant, m.ulid), m);
-      loaded.push(await open.load());
-    }
-    const merged = mergeBlocks(loaded);
+    const files: BlockFiles[] = [];
+    for (const m of g.blocks) files.push(await readBlockFiles(bucketSource(this.bucket, tenant, m.ulid)));
     const id = ulid(this.now());
     const sources = [...new Set(g.blocks.flatMap((m) => (m.compaction.sources.length > 0 ? m.compaction.sources : [m.ulid])))].sort();
-    const built = buildBlock(merged.block, {
+    const merged = await this.workers.compact(files, {
       ulid: id,
       source: "compactor",
       labels: commonLabels(g.blocks),
@@ -219,6 +219,7 @@ export class Compactor {
         parents: g.blocks.map((m) => ({ ulid: m.ulid, minTime: m.minTimeMs, maxTime: m.maxTimeMs })),
       },
     });
+    const built = merged.built;
     if (!built) throw new Error(`merging ${g.blocks.length} blocks gave an empty block`);
     for (const f of built.files) await this.bucket.put(blockKey(tenant, id, f.relPath), f.bytes);
     // meta.json last: from here on readers use the new block and no longer its sources.

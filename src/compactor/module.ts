@@ -16,6 +16,7 @@ export async function initCompactor(ctx: ModuleContext): Promise<void> {
     config: ctx.config.compactor,
     limits: (tenant) => retentionOf(limits(tenant)),
     logger: ctx.logger.with({ component: "compactor" }),
+    ...(ctx.blockWorkers ? { workers: ctx.blockWorkers } : {}),
   });
   compactor.start();
   ctx.stops.push({ name: "compactor", stop: () => compactor.stop() });

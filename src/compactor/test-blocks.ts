@@ -82,7 +82,7 @@ export async function uploadBlock(bucket: Bucket, tenant: string, ps: readonly I
 export async function visibleReaders(bucket: Bucket, tenant: string): Promise<{ metas: BlockMeta[]; readers: BlockReader[] }> {
   const metas = visibleBlocks(await listBucketBlocks(bucket, tenant)).map((b) => b.meta);
   const readers: BlockReader[] = [];
-  for (const m of metas) readers.push(new MemBlockReader(await (await OpenBlock.open(bucketSource(bucket, tenant, m.ulid), m)).load()));
+  for (const m of metas) readers.push(new MemBlockReader(await (await OpenBlock.open(bucketSource(bucket, tenant, m.ulid), { meta: m })).load()));
   return { metas, readers };
 }
 

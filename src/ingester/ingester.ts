@@ -17,6 +17,7 @@ import type { Logger } from "../server/logger.js";
 import { validateTenantId } from "../server/tenant.js";
 import type { BlockReader } from "../storage/block-reader.js";
 import { PprofBuilder } from "../storage/query/pprof-builder.js";
+import type { BlockWorkers } from "../storage/block/block-workers.js";
 import type { WalOptions } from "../storage/wal/index.js";
 import type { IngesterApi } from "./api.js";
 import type { IngesterMetrics } from "./metrics.js";
@@ -51,6 +52,8 @@ export interface IngesterDeps {
   storage: IngesterStorageOptions;
   /** Object storage blocks are shipped to; none keeps them local only. */
   bucket?: Bucket;
+  /** Where blocks are encoded and decoded (inline when not given). */
+  workers?: BlockWorkers;
   nowMs?: () => number;
 }
 
@@ -192,6 +195,7 @@ export class Ingester implements IngesterApi {
       ...(this.deps.storage.wal !== undefined ? { wal: this.deps.storage.wal } : {}),
       ...(this.deps.nowMs ? { nowMs: this.deps.nowMs } : {}),
       onBlock: (b) => shipper?.enqueue(b),
+      ...(this.deps.workers ? { workers: this.deps.workers } : {}),
     });
     if (this.deps.bucket) {
       shipper = await Shipper.open(this.deps.bucket, tenant, join(dir, "local"), db.localBlocks, this.deps.logger, (b) => this.afterUpload(db, shipper!, b));

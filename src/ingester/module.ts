@@ -20,6 +20,7 @@ export async function initIngester(ctx: ModuleContext): Promise<void> {
       dropAfterUploadMs: 2 * c.store_gateway.bucket_store.sync_interval,
     },
     ...(ctx.bucket ? { bucket: ctx.bucket } : {}),
+    ...(ctx.blockWorkers ? { workers: ctx.blockWorkers } : {}),
     limits: need(ctx, "limits", "ingester"),
     ringSize: () => ({ ingesters: 1, replicationFactor: Math.min(rf, 1) }),
     logger: ctx.logger.with({ component: "ingester" }),

@@ -10,7 +10,7 @@ import { ulid } from "ulid";
 import type { IngestProfile } from "../model/query.js";
 import type { Logger } from "../server/logger.js";
 import type { BlockReader } from "../storage/block-reader.js";
-import { buildBlock } from "../storage/block/block-build.js";
+import { BlockWorkers } from "../storage/block/block-workers.js";
 import { dirSource, listBlockDirs, writeBlockDir } from "../storage/block/block-dir.js";
 import { OpenBlock } from "../storage/block/open-block.js";
 import { Head } from "../storage/head/head.js";
@@ -22,6 +22,8 @@ import type { WalOptions } from "../storage/wal/index.js";
 
 /** Per-block file, beside the block's own files, naming the WAL segments the block holds. */
 export const WAL_SEGMENTS_FILE = "wal-segments.json";
+
+const INLINE = new BlockWorkers(0);
 
 /** Options of a tenant's storage. */
 export interface TenantDbOptions {
@@ -39,6 +41,8 @@ export interface TenantDbOptions {
   nowMs?: () => number;
   /** Told about every new local block (the shipper uploads it). */
   onBlock?: (block: LocalBlock) => void;
+  /** Where blocks are encoded and decoded (inline when not given). */
+  workers?: BlockWorkers;
 }
 
 /** A finished block in `<dir>/local/` and the WAL segments it holds. */
@@ -78,7 +82,7 @@ export class TenantDb {
     const blocks: LocalBlock[] = [];
     for (const id of await listBlockDirs(localDir)) {
       const dir = join(localDir, id);
-      const block = await OpenBlock.open(dirSource(dir));
+      const block = await OpenBlock.open(dirSource(dir), { workers: options.workers });
       const { first, last } = await readWalSegments(dir);
       blocks.push({ dir, block, walFirst: first, walLast: last });
     }
@@ -210,13 +214,13 @@ export class TenantDb {
       const next = this.wal ? await this.wal.cut() : 0;
       this.headFirstSegment = next;
       const id = ulid();
-      const built = buildBlock(old, { ulid: id, source: "ingester", labels: {}, compaction: { level: 1, sources: [id], parents: [] } });
+      const built = await (this.options.workers ?? INLINE).encode(old, { ulid: id, source: "ingester", labels: {}, compaction: { level: 1, sources: [id], parents: [] } });
       if (!built) return;
       // The segment range goes in with the block, atomically: a block without it would be replayed twice.
       const dir = await writeBlockDir(join(this.options.dir, "local"), built, [
         { relPath: WAL_SEGMENTS_FILE, bytes: Buffer.from(JSON.stringify({ first, last: next - 1 })) },
       ]);
-      const block = await OpenBlock.open(dirSource(dir), built.meta);
+      const block = await OpenBlock.open(dirSource(dir), { meta: built.meta, workers: this.options.workers });
       const local: LocalBlock = { dir, block, walFirst: first, walLast: next - 1 };
       this.blocks.push(local);
       this.options.logger.info("flushed head to block", { block: id, series: built.meta.stats.numSeries, samples: built.meta.stats.numSamples });

@@ -20,6 +20,7 @@ export async function initStoreGateway(ctx: ModuleContext): Promise<void> {
       ignoreBlocksWithinMs: c.bucket_store.ignore_blocks_within,
       maxLoadedBytes: c.max_loaded_bytes,
     },
+    ...(ctx.blockWorkers ? { workers: ctx.blockWorkers } : {}),
   });
   await gw.start();
   ctx.storeGateway = gw;

@@ -17,6 +17,7 @@ import type { Logger } from "../server/logger.js";
 import { bucketSource, listBucketBlocks, listBucketTenants, visibleBlocks } from "../storage/block/bucket-blocks.js";
 import type { BucketBlock } from "../storage/block/bucket-blocks.js";
 import type { BlockMeta } from "../storage/block/meta.js";
+import type { BlockWorkers } from "../storage/block/block-workers.js";
 import { OpenBlock } from "../storage/block/open-block.js";
 import type { LoadListener } from "../storage/block/open-block.js";
 import { MultiReader } from "../storage/query/multi-reader.js";
@@ -46,6 +47,8 @@ export interface StoreGatewayDeps {
   options?: Partial<StoreGatewayOptions>;
   /** Wall clock (ms), injectable for tests. */
   nowMs?: () => number;
+  /** Where loaded blocks are decoded (inline when not given). */
+  workers?: BlockWorkers;
 }
 
 /** One tenant as the status pages show it. */
@@ -362,7 +365,7 @@ export class StoreGateway implements StoreGatewayApi {
     await forEachLimit(toOpen, BLOCK_OPEN_CONCURRENCY, async (b) => {
       const id = b.meta.ulid;
       try {
-        const block = await OpenBlock.open(bucketSource(bucket, tenant, id), b.meta, this.onLoad);
+        const block = await OpenBlock.open(bucketSource(bucket, tenant, id), { meta: b.meta, onLoad: this.onLoad, workers: this.deps.workers });
         const e: BlockEntry = { block, useSeq: 0 };
         next.set(id, e);
         opened.push(e);

@@ -4,14 +4,16 @@
  * then by time, like Phlare's profiles table.
  */
 import { compareLabels } from "../../model/labels.js";
-import type { MemBlock, SeriesData } from "../mem-block.js";
+import type { MemBlock, RowTable, SeriesData, SymbolsData } from "../mem-block.js";
 import { writeIndex } from "./index-file.js";
 import type { IndexSeries } from "./index-file.js";
 import { BLOCK_FORMAT_VERSION, formatMeta } from "./meta.js";
 import type { BlockMeta } from "./meta.js";
 import { writeProfilesParquet } from "./profiles-parquet.js";
+import type { ProfilesTable } from "./profiles-parquet.js";
 import { writeSamples } from "./samples-file.js";
-import { writeSymbols } from "./symbols-file.js";
+import type { SampleColumns } from "./samples-file.js";
+import { staticRows, writeSymbols } from "./symbols-file.js";
 
 /** File names inside a block directory. */
 export const BlockFileName = {
@@ -38,8 +40,36 @@ export interface BuiltBlock {
   metaJson: string;
 }
 
+/**
+ * A block's rows, series and symbols in plain arrays, ready to encode: what the
+ * main thread hands a worker (every array is its own, so it can be transferred).
+ */
+export interface BlockInput {
+  table: ProfilesTable;
+  samples: SampleColumns;
+  series: IndexSeries[];
+  symbols: PlainSymbols;
+  minTimeMs: number;
+  maxTimeMs: number;
+}
+
+/** SymbolsData without methods, each array cut to its used length. */
+export interface PlainSymbols {
+  strings: string[];
+  functions: { data: Uint32Array; offsets: Uint32Array };
+  mappings: { data: Uint32Array; offsets: Uint32Array };
+  locations: { data: Uint32Array; offsets: Uint32Array };
+  stacktraces: { parent: Uint32Array; location: Uint32Array };
+}
+
 /** Encodes `b`; returns undefined when it holds no profile row. */
 export function buildBlock(b: MemBlock, origin: BlockOrigin): BuiltBlock | undefined {
+  const input = assembleBlock(b);
+  return input && encodeBlock(input, origin);
+}
+
+/** Copies `b`'s rows (ordered by series, then time), series and symbols into a BlockInput; undefined when empty. */
+export function assembleBlock(b: MemBlock): BlockInput | undefined {
   const series = b.series.filter((s) => s.rowCount > 0).sort((x, y) => compareLabels(x.labels, y.labels));
   if (series.length === 0) return undefined;
   const p = b.profiles;
@@ -81,18 +111,53 @@ export function buildBlock(b: MemBlock, origin: BlockOrigin): BuiltBlock | undef
     if (s.minTimeMs < minTimeMs) minTimeMs = s.minTimeMs;
     if (s.maxTimeMs > maxTimeMs) maxTimeMs = s.maxTimeMs;
   });
+  return {
+    table: { seriesIndex, profileType, timeNanos, totalValue, id, sampleCount },
+    samples: { offsets, stacks, values },
+    series: indexSeries,
+    symbols: plainSymbols(b.symbols),
+    minTimeMs,
+    maxTimeMs,
+  };
+}
 
+function plainSymbols(s: SymbolsData): PlainSymbols {
+  const rows = (t: RowTable) => ({ data: t.data.slice(0, t.offsets[t.count]), offsets: t.offsets.slice(0, t.count + 1) });
+  const st = s.stacktraces;
+  return {
+    strings: [...s.strings.strings],
+    functions: rows(s.functions),
+    mappings: rows(s.mappings),
+    locations: rows(s.locations),
+    stacktraces: { parent: st.parent.slice(0, st.count), location: st.location.slice(0, st.count) },
+  };
+}
+
+/** The SymbolsData view of plain symbols. */
+export function symbolsOf(p: PlainSymbols): SymbolsData {
+  return {
+    strings: { strings: p.strings },
+    functions: staticRows(p.functions.data, p.functions.offsets),
+    mappings: staticRows(p.mappings.data, p.mappings.offsets),
+    locations: staticRows(p.locations.data, p.locations.offsets),
+    stacktraces: { parent: p.stacktraces.parent, location: p.stacktraces.location, count: p.stacktraces.parent.length },
+  };
+}
+
+/** Encodes an assembled block into its files and meta.json: the CPU-heavy part of a flush or compaction. */
+export function encodeBlock(input: BlockInput, origin: BlockOrigin): BuiltBlock {
+  const rowCount = input.table.seriesIndex.length;
   const files = [
-    { relPath: BlockFileName.Index, bytes: writeIndex(indexSeries) },
-    { relPath: BlockFileName.Profiles, bytes: writeProfilesParquet({ seriesIndex, profileType, timeNanos, totalValue, id, sampleCount }) },
-    { relPath: BlockFileName.Samples, bytes: writeSamples(indexSeries.map((s) => s.rowCount), { offsets, stacks, values }) },
-    { relPath: BlockFileName.Symbols, bytes: writeSymbols(b.symbols) },
+    { relPath: BlockFileName.Index, bytes: writeIndex(input.series) },
+    { relPath: BlockFileName.Profiles, bytes: writeProfilesParquet(input.table) },
+    { relPath: BlockFileName.Samples, bytes: writeSamples(input.series.map((s) => s.rowCount), input.samples) },
+    { relPath: BlockFileName.Symbols, bytes: writeSymbols(symbolsOf(input.symbols)) },
   ];
   const meta: BlockMeta = {
     ulid: origin.ulid,
-    minTimeMs,
-    maxTimeMs,
-    stats: { numSamples: sampleTotal, numSeries: series.length, numProfiles: new Set(id).size },
+    minTimeMs: input.minTimeMs,
+    maxTimeMs: input.maxTimeMs,
+    stats: { numSamples: input.samples.stacks.length, numSeries: input.series.length, numProfiles: new Set(input.table.id).size },
     files: files.map((f) => ({
       relPath: f.relPath,
       sizeBytes: f.bytes.byteLength,

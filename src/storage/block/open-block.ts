@@ -18,9 +18,8 @@ import { readIndex } from "./index-file.js";
 import { BlockSeries, LoadedBlock } from "./loaded-block.js";
 import { parseMeta } from "./meta.js";
 import type { BlockMeta } from "./meta.js";
-import { readProfilesParquet } from "./profiles-parquet.js";
-import { readSamples } from "./samples-file.js";
-import { readSymbols } from "./symbols-file.js";
+import type { BlockFiles } from "./block-jobs.js";
+import { BlockWorkers } from "./block-workers.js";
 
 /** Where a block's files come from (a directory, a bucket prefix). */
 export interface BlockSource {
@@ -31,6 +30,17 @@ export interface BlockSource {
 
 /** Told when a block loads or unloads its heavy part, with its size in bytes. */
 export type LoadListener = (block: OpenBlock, loadedBytes: number) => void;
+
+const INLINE = new BlockWorkers(0);
+
+/** How a block is opened. */
+export interface OpenBlockOptions {
+  /** The block's meta.json, when the caller has it already. */
+  meta?: BlockMeta;
+  onLoad?: LoadListener;
+  /** Where the files are decoded (inline when not given). */
+  workers?: BlockWorkers | undefined;
+}
 
 /** An opened block. */
 export class OpenBlock implements BlockReader {
@@ -46,14 +56,14 @@ export class OpenBlock implements BlockReader {
     readonly meta: BlockMeta,
     readonly index: BlockSeries,
     private readonly source: BlockSource,
-    private readonly onLoad?: LoadListener,
+    private readonly options: OpenBlockOptions,
   ) {}
 
   /** Opens a block: reads meta.json (unless given) and index.bin. */
-  static async open(source: BlockSource, meta?: BlockMeta, onLoad?: LoadListener): Promise<OpenBlock> {
-    const m = meta ?? parseMeta(new TextDecoder().decode(await source.read(BlockFileName.Meta)), `${source.describe}/${BlockFileName.Meta}`);
+  static async open(source: BlockSource, options: OpenBlockOptions = {}): Promise<OpenBlock> {
+    const m = options.meta ?? parseMeta(new TextDecoder().decode(await source.read(BlockFileName.Meta)), `${source.describe}/${BlockFileName.Meta}`);
     const index = new BlockSeries(readIndex(await source.read(BlockFileName.Index), `${source.describe}/${BlockFileName.Index}`));
-    return new OpenBlock(m, index, source, onLoad);
+    return new OpenBlock(m, index, source, options);
   }
 
   get minTimeMs(): number {
@@ -117,7 +127,7 @@ export class OpenBlock implements BlockReader {
     this.generation++;
     const bytes = this.loadedBytes;
     this.loadedBytes = 0;
-    if (bytes > 0) this.onLoad?.(this, -bytes);
+    if (bytes > 0) this.options.onLoad?.(this, -bytes);
   }
 
   /** A reader over the loaded block when `q` can select a row of it; undefined, without loading, otherwise. */
@@ -136,20 +146,24 @@ export class OpenBlock implements BlockReader {
       this.source.read(BlockFileName.Samples),
       this.source.read(BlockFileName.Symbols),
     ]);
-    const table = await readProfilesParquet(profiles, `${d}/${BlockFileName.Profiles}`);
-    const block = new LoadedBlock(
-      this.index,
-      table,
-      readSamples(samples, this.index.rowCount, `${d}/${BlockFileName.Samples}`),
-      readSymbols(symbols, `${d}/${BlockFileName.Symbols}`),
-      d,
-    );
+    // Sizes first: the decode takes the bytes over.
+    const fileBytes = profiles.byteLength + samples.byteLength + symbols.byteLength;
+    const decoded = await (this.options.workers ?? INLINE).decode({ describe: d, profiles, samples, symbols }, this.index.rowCount);
+    const block = new LoadedBlock(this.index, decoded.table, decoded.samples, decoded.symbols, d);
     // Decoded columns take roughly three times the file bytes.
-    const bytes = 3 * (profiles.byteLength + samples.byteLength + symbols.byteLength);
+    const bytes = 3 * fileBytes;
     if (generation === this.generation) {
       this.loadedBytes = bytes;
-      this.onLoad?.(this, bytes);
+      this.options.onLoad?.(this, bytes);
     }
     return { block, bytes };
   }
+}
+
+/** Reads the data files of a block (meta.json aside), all at once. */
+export async function readBlockFiles(source: BlockSource): Promise<BlockFiles> {
+  const [index, profiles, samples, symbols] = await Promise.all(
+    [BlockFileName.Index, BlockFileName.Profiles, BlockFileName.Samples, BlockFileName.Symbols].map((f) => source.read(f)),
+  );
+  return { describe: source.describe, index: index!, profiles: profiles!, samples: samples!, symbols: symbols! };
 }

@@ -45,11 +45,11 @@ describe("RPC error responses", () => {
     assert.equal(err?.code, grpc.status.INVALID_ARGUMENT);
   });
 
-  it("answers an unserved format with 404 unimplemented", async () => {
-    const res = await fetch(`${s.url}/querier.v1.QuerierService/SelectMergeStacktraces`, {
+  it("answers an unserved RPC with 404 unimplemented", async () => {
+    const res = await fetch(`${s.url}/querier.v1.QuerierService/SelectMergeSpanProfile`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ profileTypeID: "process_cpu:cpu:nanoseconds:cpu:nanoseconds", labelSelector: "{}", start: 0, end: 1, format: "PROFILE_FORMAT_DOT" }),
+      body: JSON.stringify({ profileTypeID: "process_cpu:cpu:nanoseconds:cpu:nanoseconds", labelSelector: "{}", start: 0, end: 1 }),
     });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { code: string }).code, "unimplemented");

@@ -105,6 +105,7 @@ describe("defaults match Phlare", () => {
     { path: "runtime_config.period", flag: "runtime-config.reload-period", want: seconds(10) },
     { path: "limits.ingestion_rate_mb", flag: "distributor.ingestion-rate-limit-mb", want: 4 },
     { path: "limits.ingestion_burst_size_mb", flag: "distributor.ingestion-burst-size-mb", want: 2 },
+    { path: "limits.ingestion_body_limit_mb", flag: "distributor.ingestion-body-limit-mb", want: 256 },
     { path: "limits.max_label_name_length", flag: "validation.max-length-label-name", want: 1024 },
     { path: "limits.max_label_value_length", flag: "validation.max-length-label-value", want: 2048 },
     { path: "limits.max_label_names_per_series", flag: "validation.max-label-names-per-series", want: 30 },

@@ -34,6 +34,7 @@ frontend_worker:
 limits:
   ingestion_rate_mb: 4
   ingestion_burst_size_mb: 2
+  ingestion_body_limit_mb: 256
   max_label_name_length: 1024
   max_label_value_length: 2048
   max_label_names_per_series: 30

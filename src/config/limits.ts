@@ -15,6 +15,8 @@ import { compactorRetentionLimitField } from "../compactor/config.js";
 export interface Limits {
   ingestion_rate_mb: number;
   ingestion_burst_size_mb: number;
+  /** Largest /ingest request body, before decompression (MB; 0 = no limit). */
+  ingestion_body_limit_mb: number;
   max_label_name_length: number;
   max_label_value_length: number;
   max_label_names_per_series: number;
@@ -54,6 +56,14 @@ export const limitsFields: readonly Field[] = [
       "Per-tenant allowed ingestion burst size (in sample size). Units in MB. The burst size refers to the " +
       "per-distributor local rate limiter, and should be set at least to the maximum profile size expected " +
       "in a single push request.",
+  },
+  {
+    flag: "distributor.ingestion-body-limit-mb",
+    yaml: "limits.ingestion_body_limit_mb",
+    kind: "float",
+    default: 256,
+    validate: nonNegative,
+    help: "Per-tenant ingestion body size limit in MB, before decompressing. 0 to disable.",
   },
   {
     flag: "validation.max-length-label-name",

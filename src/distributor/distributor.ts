@@ -9,7 +9,7 @@ import { InvalidArgumentError, LimitExceededError } from "../model/errors.js";
 import { LabelName } from "../model/labels.js";
 import type { IngestProfile } from "../model/query.js";
 import type { IngesterApi } from "../ingester/api.js";
-import type { DistributorApi, PushInput } from "./api.js";
+import type { DecodedProfile, DistributorApi, PushInput } from "./api.js";
 import { DecodePool } from "./decode-pool.js";
 import type { DistributorMetrics } from "./metrics.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -66,7 +66,7 @@ export class Distributor implements DistributorApi {
         const type = { type: labels.find((l) => l.name === LabelName.MetricName)?.value ?? "", tenant };
         for (const sample of samples) {
           decoded.push(
-            this.decoder.decode(sample.rawProfile, now).then(({ profile, rawBytes }) => {
+            (sample.decoded ? Promise.resolve(sample.decoded) : this.decoder.decode(sample.rawProfile, now)).then(({ profile, rawBytes }) => {
               bytes += rawBytes + labelBytes;
               this.deps.metrics.receivedCompressedBytes.observe(type, sample.rawProfile.byteLength);
               this.deps.metrics.receivedDecompressedBytes.observe(type, rawBytes);
@@ -98,6 +98,11 @@ export class Distributor implements DistributorApi {
       this.discard(tenant, err, profileCount, bytes);
       throw err;
     }
+  }
+
+  /** Gunzips (when gzipped), decodes and normalizes a pprof as push does; `nowNanos` stamps a profile without a time. */
+  decode(rawProfile: Uint8Array, nowNanos: bigint): Promise<DecodedProfile> {
+    return this.decoder.decode(rawProfile, nowNanos);
   }
 
   private discard(tenant: string, err: unknown, profiles: number, bytes: number): void {

@@ -8,6 +8,9 @@ import type { Labels } from "../model/labels.js";
 import type { FlatProfile } from "../model/pprof/flat-profile.js";
 import type { SelectQuery, TenantLabelApi } from "../model/query.js";
 
+/** Nodes a diff flame graph keeps when the request does not say (Phlare's constant). */
+export const DIFF_MAX_NODES_DEFAULT = 8192;
+
 /** How SelectSeries folds the profiles of one step into a point. */
 export type Aggregation = "sum" | "average";
 

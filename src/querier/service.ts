@@ -26,7 +26,7 @@ import type {
   SeriesRequest,
 } from "../gen/querier/v1/querier_pb.js";
 import type { Limits } from "../config/limits.js";
-import { InvalidArgumentError, UnimplementedError } from "../model/errors.js";
+import { InvalidArgumentError } from "../model/errors.js";
 import { buildFlameGraph, buildFlameGraphDiff, marshalTree } from "../model/flamegraph/index.js";
 import {
   toLabelQuery,
@@ -39,10 +39,9 @@ import {
   toSelectQuery,
 } from "../server/convert.js";
 import { rpcTenant } from "../server/server.js";
+import { DIFF_MAX_NODES_DEFAULT } from "./api.js";
 import type { QuerierApi } from "./api.js";
-
-/** Nodes a diff flame graph keeps when the request does not say (Phlare's constant). */
-export const DIFF_MAX_NODES_DEFAULT = 8192;
+import { renderDot } from "./pyroscope/dot.js";
 
 /** Registers querier.v1.QuerierService over `api`. */
 export function registerQuerierService(router: ConnectRouter, api: QuerierApi, limits: (tenant: string) => Limits): void {
@@ -88,7 +87,10 @@ export function registerQuerierService(router: ConnectRouter, api: QuerierApi, l
           return create(SelectMergeStacktracesResponseSchema, { pprof: create(PprofProfileSchema, { profile }) });
         }
         case ProfileFormat.DOT:
-          throw new UnimplementedError("format DOT is not served by SelectMergeStacktraces; use /pyroscope/render?format=dot");
+          // A call graph is read by people: it keeps 100 functions unless max_nodes says otherwise.
+          return create(SelectMergeStacktracesResponseSchema, {
+            dot: renderDot(await api.selectMergeTree(tenant, q), q.profileType, req.maxNodes === undefined ? 0 : Number(req.maxNodes)),
+          });
         case ProfileFormat.TREE:
           return create(SelectMergeStacktracesResponseSchema, { tree: marshalTree(await api.selectMergeTree(tenant, q), n) });
         default:

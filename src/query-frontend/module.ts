@@ -1,10 +1,11 @@
 /** The query-frontend module: the public querier.v1 entry in front of the querier. */
 import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
+import { registerPyroscopeRoutes } from "../querier/pyroscope/routes.js";
 import { registerQuerierService } from "../querier/service.js";
 import { QueryFrontend } from "./frontend.js";
 
-/** Creates the frontend and registers querier.v1.QuerierService over it. */
+/** Creates the frontend and registers querier.v1.QuerierService and the /pyroscope query routes over it. */
 export async function initQueryFrontend(ctx: ModuleContext): Promise<void> {
   const server = need(ctx, "server", "query-frontend");
   if (!ctx.querier) {
@@ -14,4 +15,5 @@ export async function initQueryFrontend(ctx: ModuleContext): Promise<void> {
   const frontend = new QueryFrontend({ querier: ctx.querier, limits });
   ctx.frontend = frontend;
   server.rpc((r) => registerQuerierService(r, frontend, limits));
+  registerPyroscopeRoutes(server, { api: frontend, limits });
 }

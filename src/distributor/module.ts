@@ -3,6 +3,7 @@ import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
 import { DecodePool, defaultDecodePoolOptions } from "./decode-pool.js";
 import { Distributor, MAX_DECOMPRESSED_PROFILE_BYTES } from "./distributor.js";
+import { registerIngestRoutes } from "./ingest-http.js";
 import { createDistributorMetrics } from "./metrics.js";
 import { registerPusherService } from "./service.js";
 
@@ -23,4 +24,5 @@ export async function initDistributor(ctx: ModuleContext): Promise<void> {
   });
   ctx.distributor = distributor;
   server.rpc((r) => registerPusherService(r, distributor));
+  registerIngestRoutes(server, distributor, need(ctx, "limits", "distributor"), ctx.logger.with({ component: "ingest" }));
 }

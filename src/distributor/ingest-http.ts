@@ -54,7 +54,7 @@ async function handleIngest(req: HttpRequest, distributor: Distributor, limits: 
     const params = parseIngestParams(req.url.searchParams, Date.now());
     const limitMb = limits(tenant).ingestion_body_limit_mb;
     const body = await req.body(limitMb > 0 ? Math.min(HARD_BODY_LIMIT, Math.floor(limitMb * 1024 * 1024)) : HARD_BODY_LIMIT);
-    const series = await toSeries(params, req.header("content-type") ?? "", body, distributor);
+    const series = await ingestSeries(params, req.header("content-type") ?? "", body, distributor);
     // An empty profile (no samples at all) is accepted and stored as nothing, like Pyroscope does.
     if (series.length > 0) await distributor.push(tenant, { series });
     return { status: 200, body: "" };
@@ -102,7 +102,8 @@ export function bodyKind(format: string, contentType: string): "pprof" | "pprof-
   return "folded";
 }
 
-async function toSeries(params: IngestParams, contentType: string, body: Uint8Array, distributor: Distributor): Promise<PushSeries[]> {
+/** The push series an /ingest request body becomes (none for an empty profile). */
+export async function ingestSeries(params: IngestParams, contentType: string, body: Uint8Array, distributor: Distributor): Promise<PushSeries[]> {
   const kind = bodyKind(params.format, contentType);
   const fromNanos = BigInt(params.fromMs) * 1_000_000n;
   const durationNanos = BigInt(Math.max(0, params.untilMs - params.fromMs)) * 1_000_000n;

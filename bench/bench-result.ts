@@ -78,3 +78,17 @@ export function benchDataPath(): string {
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** MB/s of `pass` over `inputs` (`totalBytes` in all), running whole passes for at least `ms` milliseconds. */
+export function measureMBps(pass: (inputs: Uint8Array[]) => void, inputs: Uint8Array[], totalBytes: number, ms: number): number {
+  let passes = 0;
+  const start = process.hrtime.bigint();
+  let elapsedNs = 0n;
+  const budgetNs = BigInt(ms) * 1_000_000n;
+  while (elapsedNs < budgetNs) {
+    pass(inputs);
+    passes++;
+    elapsedNs = process.hrtime.bigint() - start;
+  }
+  return (totalBytes * passes) / (Number(elapsedNs) / 1e9) / 1e6;
+}

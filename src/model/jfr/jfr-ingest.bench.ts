@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { printWhenMain, round } from "../../../bench/bench-result.js";
+import { measureMBps as measure, printWhenMain, round } from "../../../bench/bench-result.js";
 import type { BenchOptions, BenchResult } from "../../../bench/bench-result.js";
 import { testdataDir } from "../pprof/test-corpus.js";
 import { parseJfrIngest } from "./jfr-ingest.js";
@@ -24,19 +24,6 @@ function passBaseline(inputs: Uint8Array[]): void {
   for (const b of inputs) sink += scanJfr(b).length;
 }
 
-/** MB/s of `pass` over `inputs`, running whole passes for at least `ms` milliseconds. */
-function measure(pass: (inputs: Uint8Array[]) => void, inputs: Uint8Array[], totalBytes: number, ms: number): number {
-  let passes = 0;
-  const start = process.hrtime.bigint();
-  let elapsedNs = 0n;
-  const budgetNs = BigInt(ms) * 1_000_000n;
-  while (elapsedNs < budgetNs) {
-    pass(inputs);
-    passes++;
-    elapsedNs = process.hrtime.bigint() - start;
-  }
-  return (totalBytes * passes) / (Number(elapsedNs) / 1e9) / 1e6;
-}
 
 /** Runs the benchmark and returns one result row. */
 export async function run(options: BenchOptions = { quick: false }): Promise<BenchResult[]> {

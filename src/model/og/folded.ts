@@ -71,18 +71,7 @@ function isBlank(text: string, start: number, end: number): boolean {
 export function parseFolded(body: Uint8Array, sink: StackSink, maxStacks: number): void {
   const text = decodeTextBody(body, "folded");
   const totals = new StackTotals(sink, maxStacks > 0 ? maxStacks : Infinity);
-  const len = text.length;
-  let pos = 0;
-  let line = 0;
-  while (pos < len) {
-    line++;
-    let nl = text.indexOf("\n", pos);
-    if (nl < 0) nl = len;
-    let end = nl;
-    if (end > pos && text.charCodeAt(end - 1) === CR) end--;
-    const lineStart = pos;
-    pos = nl + 1;
-    if (end === lineStart || isBlank(text, lineStart, end)) continue;
+  forEachLine(text, (lineStart, end, line) => {
     const sp = text.lastIndexOf(" ", end - 1);
     if (sp < lineStart) totals.failAt(line, "no count (a line is `stack count`)");
     if (sp === end - 1) totals.failAt(line, "empty count after the last space");
@@ -97,7 +86,7 @@ export function parseFolded(body: Uint8Array, sink: StackSink, maxStacks: number
     }
     if (count > Number.MAX_SAFE_INTEGER) totals.failAt(line, `count ${text.slice(sp + 1, end)} exceeds 2^53-1`);
     totals.add(text.slice(lineStart, sp), count, line);
-  }
+  });
   totals.flush();
 }
 
@@ -105,6 +94,12 @@ export function parseFolded(body: Uint8Array, sink: StackSink, maxStacks: number
 export function parseLines(body: Uint8Array, sink: StackSink, maxStacks: number): void {
   const text = decodeTextBody(body, "lines");
   const totals = new StackTotals(sink, maxStacks > 0 ? maxStacks : Infinity);
+  forEachLine(text, (lineStart, end, line) => totals.add(text.slice(lineStart, end), 1, line));
+  totals.flush();
+}
+
+/** Calls `fn` with the bounds (CR stripped) and 1-based number of every non-blank line of `text`. */
+function forEachLine(text: string, fn: (lineStart: number, end: number, line: number) => void): void {
   const len = text.length;
   let pos = 0;
   let line = 0;
@@ -117,7 +112,6 @@ export function parseLines(body: Uint8Array, sink: StackSink, maxStacks: number)
     const lineStart = pos;
     pos = nl + 1;
     if (end === lineStart || isBlank(text, lineStart, end)) continue;
-    totals.add(text.slice(lineStart, end), 1, line);
+    fn(lineStart, end, line);
   }
-  totals.flush();
 }

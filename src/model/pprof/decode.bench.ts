@@ -6,7 +6,7 @@
 import { Profile } from "pprof-format";
 import { decodePprof } from "./decode.js";
 import { validCorpus } from "./test-corpus.js";
-import { printWhenMain, round } from "../../../bench/bench-result.js";
+import { measureMBps as measure, printWhenMain, round } from "../../../bench/bench-result.js";
 
 /** One benchmark result; value and baseline in `unit`, ratio = value / baseline. */
 export interface BenchResult {
@@ -32,20 +32,6 @@ function passBaseline(inputs: Uint8Array[]): void {
   for (const b of inputs) sink += Profile.decode(b).sample.length;
 }
 
-/** MB/s of `pass` over `inputs`, running whole passes for at least `ms` milliseconds. */
-function measure(pass: (inputs: Uint8Array[]) => void, inputs: Uint8Array[], totalBytes: number, ms: number): number {
-  let passes = 0;
-  const start = process.hrtime.bigint();
-  let elapsedNs = 0n;
-  const budgetNs = BigInt(ms) * 1_000_000n;
-  while (elapsedNs < budgetNs) {
-    pass(inputs);
-    passes++;
-    elapsedNs = process.hrtime.bigint() - start;
-  }
-  const seconds = Number(elapsedNs) / 1e9;
-  return (totalBytes * passes) / seconds / 1e6;
-}
 
 /** Runs the benchmark and returns one result row (MB/s of raw protobuf). */
 export async function run(): Promise<BenchResult[]> {

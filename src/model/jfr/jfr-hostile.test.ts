@@ -13,6 +13,7 @@ import { testdataDir } from "../pprof/test-corpus.js";
 import { parseJfrIngest } from "./jfr-ingest.js";
 import { MAX_PROFILES } from "./sample-aggregator.js";
 import { JfrBytes, TestJfrWriter, TestTypeId, jfrChunk, jfrRecord } from "./test-jfr-writer.js";
+import { prng } from "../test-random.js";
 import { encodeLabelsSnapshot } from "./test-labels.js";
 
 const MAX = 64 << 20;
@@ -69,18 +70,6 @@ function withChunkSize(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-/** A deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A one-chunk recording of a metadata record built by `meta` and an empty checkpoint. */
 function withMetadata(meta: (b: JfrBytes) => void): Uint8Array {
   const body = new JfrBytes().long(0).long(0).long(0).long(1);
@@ -115,7 +104,7 @@ describe("hostile JFR input", () => {
       ["small", small(), 2000],
       ["cortex cpu", corpus("cortex-dev-01__kafka-0__cpu__0.jfr.gz"), 150],
     ] as const) {
-      const next = rng(42);
+      const next = prng(42);
       for (let round = 0; round < rounds; round++) {
         const copy = bytes.slice();
         const flips = 1 + Math.floor(next() * 4);

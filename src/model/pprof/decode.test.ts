@@ -8,6 +8,7 @@ import { buildProfile } from "./test-builder.js";
 import type { ProfileSpec } from "./test-builder.js";
 import { assertMatchesReference, assertSameContent } from "./test-compare.js";
 import { malformedFile, validCorpus } from "./test-corpus.js";
+import { prng } from "../test-random.js";
 import { ProtoWriter, WireType } from "./writer.js";
 
 /** Asserts that `fn` throws InvalidArgumentError("invalid_profile") with a message matching `message`. */
@@ -366,18 +367,6 @@ describe("decodePprof rejects malformed input with InvalidArgumentError", () => 
   ];
   for (const c of cases) test(c.name, () => assertInvalid(() => decodePprof(c.bytes), c.message));
 });
-
-/** mulberry32: a tiny seeded PRNG, so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("decodePprof on hostile input throws only InvalidArgumentError", () => {
   const corpus = new Map(validCorpus().map((f) => [f.name, f.raw]));

@@ -2,6 +2,7 @@
  * What module inits share: each init fills in its own part and reads only the
  * parts of modules it depends on or runs after.
  */
+import type { Agent } from "./agent/agent.js";
 import type { VersionInfo } from "./cli/version.js";
 import type { Config } from "./config/config.js";
 import type { Limits } from "./config/limits.js";
@@ -39,6 +40,7 @@ export interface ModuleContext {
   distributor?: Distributor;
   querier?: Querier;
   frontend?: QueryFrontend;
+  agent?: Agent;
   /** Run in reverse order on shutdown. */
   readonly stops: { name: string; stop: () => Promise<void> }[];
   /** Set once every module has started; /ready reports it. */

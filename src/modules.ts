@@ -3,6 +3,7 @@
  * -modules shows it, its dependencies and its init. Inits run in table order,
  * which lists every module after the modules it depends on or calls.
  */
+import { initAgent } from "./agent/module.js";
 import { initCompactor } from "./compactor/module.js";
 import { initDistributor } from "./distributor/module.js";
 import { initIngester } from "./ingester/module.js";
@@ -34,7 +35,8 @@ export const MODULES: readonly ModuleDef[] = [
   { name: "querier", visible: true, deps: ["server", "overrides"], init: initQuerier },
   { name: "query-frontend", visible: true, deps: ["server", "overrides"], init: initQueryFrontend },
   { name: "compactor", visible: true, deps: ["server", "overrides", "storage"], init: initCompactor },
-  { name: "all", visible: true, deps: ["distributor", "ingester", "store-gateway", "querier", "query-frontend", "compactor"] },
+  { name: "agent", visible: true, deps: ["server"], init: initAgent },
+  { name: "all", visible: true, deps: ["agent", "distributor", "ingester", "store-gateway", "querier", "query-frontend", "compactor"] },
 ];
 
 /** The modules that run for `targets`: the targets and their transitive dependencies, in init order. */

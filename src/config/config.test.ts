@@ -59,6 +59,8 @@ describe("allFields", () => {
   test("top-level sections come in Phlare's order", () => {
     assert.deepEqual(Object.keys(defaultConfig()), [
       "target",
+      "client",
+      "scrape_configs",
       "api",
       "server",
       "distributor",
@@ -81,6 +83,11 @@ describe("defaults match Phlare", () => {
   const cases: Array<{ path: string; flag: string; want: unknown }> = [
     { path: "target", flag: "target", want: ["all"] },
     { path: "api.base-url", flag: "api.base-url", want: "" },
+    { path: "client.url", flag: "client.url", want: "" },
+    { path: "client.tenant_id", flag: "client.tenant-id", want: "anonymous" },
+    { path: "client.batchwait", flag: "client.batch-wait", want: seconds(1) },
+    { path: "client.batchsize", flag: "client.batch-size-bytes", want: 1024 * 1024 },
+    { path: "client.timeout", flag: "client.timeout", want: seconds(10) },
     { path: "server.http_listen_address", flag: "server.http-listen-address", want: "" },
     { path: "server.http_listen_port", flag: "server.http-listen-port", want: 4100 },
     { path: "server.grpc_listen_port", flag: "server.grpc-listen-port", want: 9095 },

@@ -2,6 +2,8 @@
  * The root config: every component's table composed into one, and the shape of the value tree.
  * Top-level keys come in the order of Phlare's Config struct, so dumps read like Phlare's.
  */
+import { clientFields, parseScrapeConfigs } from "../agent/config.js";
+import type { ClientConfig } from "../agent/config.js";
 import { distributorFields } from "../distributor/config.js";
 import type { DistributorConfig, IngesterRingConfig } from "../distributor/config.js";
 import { ingesterFields } from "../ingester/config.js";
@@ -27,6 +29,10 @@ import type { RuntimeConfigConfig } from "./runtime-config.js";
 export interface Config {
   /** Modules to run (`-target`, comma-separated; default ["all"]). */
   target: string[];
+  /** Where the agent pushes (when it runs without a distributor in the process). */
+  client: ClientConfig;
+  /** The agent's scrape jobs as written in YAML; `parseScrapeConfigs` gives them typed, with defaults. */
+  scrape_configs: unknown[];
   api: ApiConfig;
   server: ServerConfig;
   distributor: DistributorConfig;
@@ -57,6 +63,8 @@ export const targetField: Field = {
 // Phlare's Config struct order; every top-level key of the tables must appear here.
 const SECTION_ORDER: readonly string[] = [
   "target",
+  "client",
+  "scrape_configs",
   "api",
   "server",
   "distributor",
@@ -81,6 +89,7 @@ function sectionRank(field: Field): number {
 /** Every config row, grouped by top-level section in Phlare's order, each table's own order kept inside. */
 export const allFields: readonly Field[] = [
   targetField,
+  ...clientFields,
   ...serverFields,
   ...distributorFields,
   ...querierFields,
@@ -96,6 +105,37 @@ export const allFields: readonly Field[] = [
   .map((x) => x.field);
 
 /**
+ * A top-level key holding structured YAML (a list of mappings) that no flag sets. The loader checks
+ * it with `check`, which throws ConfigError naming the exact YAML path, and stores it as written.
+ */
+export interface YamlSection {
+  readonly key: string;
+  readonly check: (raw: unknown, path: string) => void;
+}
+
+/** The structured sections of the root config. */
+export const yamlSections: readonly YamlSection[] = [
+  {
+    key: "scrape_configs",
+    check: (raw, path) => {
+      parseScrapeConfigs(raw, path);
+    },
+  },
+];
+
+/** Inserts each structured section's value (default: an empty list) at its place in Phlare's key order. */
+export function withYamlSections(tree: object, values: ReadonlyMap<string, unknown> = new Map()): object {
+  const out: Record<string, unknown> = {};
+  const entries = Object.entries(tree);
+  for (const key of SECTION_ORDER) {
+    if (yamlSections.some((s) => s.key === key)) out[key] = values.get(key) ?? [];
+    else if (Object.hasOwn(tree, key)) out[key] = (tree as Record<string, unknown>)[key];
+  }
+  for (const [key, value] of entries) if (!Object.hasOwn(out, key)) out[key] = value;
+  return out;
+}
+
+/**
  * Turns a value tree built from allFields into a Config. The cast is sound because the tree holds
  * exactly the rows of allFields, whose paths and kinds config.test.ts checks against Config.
  */
@@ -105,5 +145,5 @@ export function asConfig(tree: object): Config {
 
 /** A fresh config holding every default. */
 export function defaultConfig(): Config {
-  return asConfig(defaultsOf(allFields));
+  return asConfig(withYamlSections(defaultsOf(allFields)));
 }

@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
-import { allFields, defaultConfig } from "./config.js";
+import { allFields, defaultConfig, withYamlSections } from "./config.js";
 import type { Config } from "./config.js";
 import { configDiffYaml, configYaml, defaultsYaml, overridesYaml } from "./dump.js";
 import { days, hours } from "./duration.js";
-import { applyYaml, defaultsOf } from "./field.js";
+import { defaultsOf } from "./field.js";
 import type { Field } from "./field.js";
 import { defaultLimits } from "./limits.js";
+import { applyRootYamlText } from "./load.js";
 
 // Phlare's /api/v1/status/config/default for the keys we implement, in its key order and value forms.
 const DEFAULTS = `target: all
+client:
+  url: ""
+  tenant_id: anonymous
+  batchwait: 1s
+  batchsize: 1048576
+  timeout: 10s
+scrape_configs: []
 api:
   base-url: ""
 server:
@@ -178,8 +186,8 @@ describe("configYaml", () => {
       c.server.http_path_prefix = "/phlare";
     });
     const back = defaultsOf(allFields);
-    applyYaml(back, parse(configYaml(config)), allFields, true);
-    assert.deepEqual(back, config);
+    const sections = applyRootYamlText(back, configYaml(config), "dump.yaml");
+    assert.deepEqual(withYamlSections(back, sections), config);
   });
 
   const values: Array<{ name: string; edit: (c: Config) => void; line: string }> = [

@@ -4,7 +4,7 @@
  * Durations print in their canonical Go/Prometheus forms and keys come in table order, as Phlare prints them.
  */
 import { stringify } from "yaml";
-import { allFields, defaultConfig } from "./config.js";
+import { allFields, defaultConfig, withYamlSections, yamlSections } from "./config.js";
 import type { Config } from "./config.js";
 import { defaultsOf, dumpValue, getPath, setPath } from "./field.js";
 import type { Field } from "./field.js";
@@ -15,7 +15,7 @@ import type { TenantOverrides } from "./runtime-config.js";
 // yaml.v2 writes list items at the indentation of their key; match it.
 const YAML_OPTIONS = { indentSeq: false } as const;
 
-function renderTree(config: object, fields: readonly Field[], keep: (field: Field) => boolean): string {
+function renderTree(config: object, fields: readonly Field[], keep: (field: Field) => boolean, keepEmptySections = true): string {
   const out: Record<string, unknown> = {};
   for (const field of fields) {
     if (!keep(field)) continue;
@@ -23,7 +23,16 @@ function renderTree(config: object, fields: readonly Field[], keep: (field: Fiel
     // Like Phlare's flagext.Secret: the status pages never show a credential.
     setPath(out, field.yaml, field.secret === true && value !== "" ? "********" : dumpValue(field, value));
   }
-  return stringify(out, YAML_OPTIONS);
+  if (fields !== allFields) return stringify(out, YAML_OPTIONS);
+  // The root config's structured sections (scrape_configs) are shown as written.
+  const sections = new Map<string, unknown>();
+  for (const { key } of yamlSections) {
+    const value = getPath(config, key) ?? [];
+    if (keepEmptySections || (Array.isArray(value) && value.length > 0)) sections.set(key, value);
+  }
+  const tree = withYamlSections(out, sections) as Record<string, unknown>;
+  for (const { key } of yamlSections) if (!sections.has(key)) delete tree[key];
+  return stringify(tree, YAML_OPTIONS);
 }
 
 function sameValue(field: Field, a: unknown, b: unknown): boolean {
@@ -41,7 +50,7 @@ export function configDiffYaml(
   defaults: Config | object = defaultConfig(),
   fields: readonly Field[] = allFields,
 ): string {
-  return renderTree(config, fields, (f) => !sameValue(f, getPath(config, f.yaml), getPath(defaults, f.yaml)));
+  return renderTree(config, fields, (f) => !sameValue(f, getPath(config, f.yaml), getPath(defaults, f.yaml)), false);
 }
 
 /** Every default as YAML. */

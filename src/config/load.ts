@@ -3,7 +3,7 @@
  * (optionally with ${VAR} expanded), then the command-line flags on top.
  */
 import { readFileSync } from "node:fs";
-import { allFields, asConfig } from "./config.js";
+import { allFields, asConfig, withYamlSections, yamlSections } from "./config.js";
 import type { Config } from "./config.js";
 import { ConfigError } from "../model/errors.js";
 import { expandEnv } from "./expand-env.js";
@@ -50,6 +50,33 @@ export function applyYamlText(target: object, text: string, file: string, fields
 }
 
 /**
+ * Like applyYamlText for the root config: the structured sections (scrape_configs) are taken out,
+ * checked and returned as written; everything else goes through the field table.
+ */
+export function applyRootYamlText(target: object, text: string, file: string): Map<string, unknown> {
+  const source = parseYamlSource(text, file);
+  const sections = new Map<string, unknown>();
+  try {
+    let value = source.value;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const rest: Record<string, unknown> = { ...value };
+      for (const section of yamlSections) {
+        if (!Object.hasOwn(rest, section.key)) continue;
+        const raw = rest[section.key];
+        delete rest[section.key];
+        section.check(raw, section.key);
+        sections.set(section.key, raw ?? []);
+      }
+      value = rest;
+    }
+    applyYaml(target, value, allFields, true);
+  } catch (err) {
+    errorAt(source, err);
+  }
+  return sections;
+}
+
+/**
  * Parses `argv` (without the program name) into a config. Like Phlare's two passes, the whole
  * command line is checked first (so a bad flag fails before the file is read) and -config.file /
  * -config.expand-env pick the file; then the file is applied over the defaults and the flags over
@@ -69,16 +96,19 @@ export function loadConfig<T = Config>(
   if (binary.modules) return { kind: "modules" };
 
   const tree = defaultsOf(fields);
+  const root = fields === allFields;
   let rawYamlText: string | undefined;
+  let sections = new Map<string, unknown>();
   if (binary.configFile !== "") {
     let text = readConfigFile(binary.configFile);
     if (binary.expandEnv) text = expandEnv(text, env);
-    applyYamlText(tree, text, binary.configFile, fields);
+    if (root) sections = applyRootYamlText(tree, text, binary.configFile);
+    else applyYamlText(tree, text, binary.configFile, fields);
     rawYamlText = text;
   }
   for (const { field, value } of parsed.assignments) setPath(tree, field.yaml, value);
-  // The tree holds exactly `fields`; for the default table asConfig states why that makes a Config.
-  const config = (fields === allFields ? asConfig(tree) : tree) as T;
+  // The tree holds exactly `fields` (plus the structured sections for the root config); asConfig states why that makes a Config.
+  const config = (root ? asConfig(withYamlSections(tree, sections)) : tree) as T;
   return rawYamlText === undefined
     ? { kind: "run", config, positional: parsed.positional }
     : { kind: "run", config, rawYamlText, positional: parsed.positional };

@@ -2,7 +2,7 @@
  * Parses a YAML file's text for the config loaders, keeping what is needed to point an error at
  * `file:line:column`: syntax errors from the parser, and validation errors by their key path.
  */
-import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document } from "yaml";
 import { ConfigError } from "../model/errors.js";
 
@@ -51,6 +51,15 @@ function keyOffset(doc: Document, path: readonly string[]): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined;
   for (const key of path) {
+    // Sequence items (scrape_configs.0.…) are addressed by index; a missing key's position is its item's.
+    if (isSeq(node) && /^\d+$/.test(key)) {
+      const item: unknown = node.items[Number(key)];
+      if (item === undefined) return offset;
+      const range = (item as { range?: [number, number, number] | null }).range;
+      offset = range?.[0] ?? offset;
+      node = item;
+      continue;
+    }
     if (!isMap(node)) return offset;
     const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
     if (pair === undefined || !isScalar(pair.key)) return offset;

@@ -6,6 +6,7 @@ import { RuntimeConfigWatcher } from "../config/runtime-config.js";
 import { configDiffYaml, configYaml, defaultsYaml, overridesYaml } from "../config/dump.js";
 import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
+import { debugPprofRoutes } from "./debug-pprof.js";
 import { indexPage } from "./index-page.js";
 import { createServerMetrics } from "./metrics.js";
 import { json, PhlareServer, text } from "./server.js";
@@ -44,6 +45,7 @@ export async function initServer(ctx: ModuleContext): Promise<void> {
       body: await metrics.registry.metrics(),
     }));
   }
+  for (const [path, handler] of debugPprofRoutes(c.http_server_write_timeout)) server.route(["GET"], path, handler);
   server.route(["GET"], "/api/v1/status/buildinfo", async () =>
     json(200, {
       status: "success",

@@ -12,6 +12,8 @@ export function indexPage(ctx: ModuleContext): string {
     ["/api/v1/status/config/default", "Config: defaults"],
   ];
   if (ctx.config.runtime_config.file !== "") links.push(["/runtime_config", "Runtime config (per-tenant overrides)"]);
+  if (ctx.running.has("agent")) links.push(["/api/v1/targets", "Agent: scrape targets"]);
+  links.push(["/debug/pprof/heap", "This process's heap profile (pprof)"]);
   const modules = [...ctx.running].filter((m) => m !== "server" && m !== "overrides" && m !== "runtime-config").sort();
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   // Absolute links: the page is served at both "<prefix>" and "<prefix>/", and a relative

@@ -170,7 +170,7 @@ export function rpcTenant(ctx: HandlerContext): string {
 function routeLabel(path: string, prefix: string): string {
   const p = prefix !== "" && path.startsWith(prefix) ? path.slice(prefix.length) : path;
   if (/^\/[a-z0-9_.]+\.[A-Za-z0-9]+\/[A-Za-z0-9]+$/.test(p)) return p;
-  const known = ["/ingest", "/pyroscope/ingest", "/pyroscope/render", "/pyroscope/render-diff", "/pyroscope/label-values", "/pyroscope/labels", "/ready", "/metrics", "/api/v1/status/buildinfo", "/api/v1/status/config", "/api/v1/tenant_limits", "/runtime_config"];
+  const known = ["/ingest", "/pyroscope/ingest", "/pyroscope/render", "/pyroscope/render-diff", "/pyroscope/label-values", "/pyroscope/labels", "/ready", "/metrics", "/api/v1/status/buildinfo", "/api/v1/status/config", "/api/v1/tenant_limits", "/runtime_config", "/api/v1/targets", "/debug/pprof/profile", "/debug/pprof/heap", "/debug/pprof/allocs"];
   if (known.includes(p)) return p;
   if (p.startsWith("/ui")) return "/ui";
   if (p.startsWith("/api/v1/status/config")) return "/api/v1/status/config";

@@ -8,7 +8,7 @@ import type { Logger } from "../../server/logger.js";
 import { YamlObject } from "../yaml-object.js";
 import { DEFAULT_FILE_SD_REFRESH_INTERVAL_MS, FileDiscoverer, globElementRegExp, parseFileSdConfig } from "./file-sd.js";
 import type { FileDiscovererOptions } from "./file-sd.js";
-import type { GroupSink, TargetGroup } from "./target-group.js";
+import { Collector, waitFor } from "./test-discovery.js";
 import { TargetGroupsError, parseTargetGroups } from "./target-groups-json.js";
 
 const root = mkdtempSync(join(tmpdir(), "phlare-file-sd-"));
@@ -34,31 +34,6 @@ function captureLogger(entries: LogEntry[]): Logger {
     };
   const l: Logger = { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error"), with: () => l };
   return l;
-}
-
-/** Applies batches like the agent does: a group replaces its source, an empty one removes it. */
-class Collector {
-  readonly batches: (readonly TargetGroup[])[] = [];
-  readonly state = new Map<string, TargetGroup>();
-  readonly sink: GroupSink = (groups) => {
-    this.batches.push(groups);
-    for (const g of groups) {
-      if (g.targets.length === 0) this.state.delete(g.source);
-      else this.state.set(g.source, g);
-    }
-  };
-
-  addresses(source: string): string[] | undefined {
-    return this.state.get(source)?.targets.map((t) => t.get("__address__") ?? "");
-  }
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function start(files: string[], opts: FileDiscovererOptions & { refreshIntervalMs?: number } = {}) {

@@ -9,7 +9,7 @@ import { nopLogger } from "../../server/logger.js";
 import { YamlObject } from "../yaml-object.js";
 import { DEFAULT_HTTP_SD_REFRESH_INTERVAL_MS, HttpDiscoverer, parseHttpSdConfig } from "./http-sd.js";
 import type { HttpDiscovererOptions, HttpSdConfig } from "./http-sd.js";
-import type { GroupSink, TargetGroup } from "./target-group.js";
+import { Collector, waitFor } from "./test-discovery.js";
 
 const AT = "scrape_configs.0.http_sd_configs.0";
 const parse = (raw: unknown): HttpSdConfig => parseHttpSdConfig(YamlObject.of(raw, AT));
@@ -108,31 +108,6 @@ const serve = (groups: unknown): void => {
 
 function discoverer(path: string, raw: Record<string, unknown> = {}, opts: HttpDiscovererOptions = {}, logger: Logger = nopLogger()): HttpDiscoverer {
   return new HttpDiscoverer(parse({ url: `${base}${path}`, ...raw }), logger, { timeoutMs: 2000, ...opts });
-}
-
-/** Applies batches like the agent does: a group replaces its source, an empty one removes it. */
-class Collector {
-  readonly batches: (readonly TargetGroup[])[] = [];
-  readonly state = new Map<string, TargetGroup>();
-  readonly sink: GroupSink = (groups) => {
-    this.batches.push(groups);
-    for (const g of groups) {
-      if (g.targets.length === 0) this.state.delete(g.source);
-      else this.state.set(g.source, g);
-    }
-  };
-
-  addresses(source: string): string[] | undefined {
-    return this.state.get(source)?.targets.map((t) => t.get("__address__") ?? "");
-  }
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("HttpDiscoverer", () => {

@@ -155,8 +155,8 @@ describe("a server with default flags", () => {
     assert.equal(d["target"] as unknown, "all");
   });
 
-  it("/ links to every status page, and every link works", async () => {
-    const links = await indexLinks(`${s.url}/`);
+  it("/admin links to every status page, and every link works", async () => {
+    const links = await indexLinks(`${s.url}/admin`);
     for (const p of STATUS_PATHS) assert.ok(links.includes(p), `index links ${p}: ${JSON.stringify(links)}`);
     for (const p of links) assert.equal((await get(`${s.url}${p}`)).status, 200, p);
     assert.ok(!links.includes("/runtime_config"), "no runtime config page without -runtime-config.file");
@@ -251,8 +251,8 @@ describe("-server.path-prefix=/phlare", () => {
     assert.equal(bare.status, 404);
   });
 
-  it("the index page at /phlare and /phlare/ links to working pages", async () => {
-    for (const page of ["/phlare", "/phlare/"]) {
+  it("the index page at /phlare/admin links to working pages", async () => {
+    for (const page of ["/phlare/admin"]) {
       const links = await indexLinks(`${s.url}${page}`);
       for (const p of STATUS_PATHS) assert.ok(links.includes(`/phlare${p}`), `${page} links /phlare${p}: ${JSON.stringify(links)}`);
       for (const p of links) assert.equal((await get(`${s.url}${p}`)).status, 200, `${page} → ${p}`);
@@ -298,7 +298,7 @@ describe("-runtime-config.file", () => {
   });
 
   it("the index page links the runtime config", async () => {
-    const links = await indexLinks(`${s.url}/`);
+    const links = await indexLinks(`${s.url}/admin`);
     assert.ok(links.includes("/runtime_config"));
   });
 

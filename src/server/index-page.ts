@@ -1,4 +1,4 @@
-/** The HTML index page at `/`: what runs here and links to every status page. */
+/** The HTML index page at `/admin`: what runs here and links to every status page. */
 import type { ModuleContext } from "../module-context.js";
 
 /** Renders the index page. */

@@ -8,6 +8,7 @@ import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
 import { debugPprofRoutes } from "./debug-pprof.js";
 import { indexPage } from "./index-page.js";
+import { registerUi } from "./ui.js";
 import { createServerMetrics } from "./metrics.js";
 import { json, PhlareServer, text } from "./server.js";
 
@@ -67,11 +68,13 @@ export async function initServer(ctx: ModuleContext): Promise<void> {
   server.route(["GET"], "/api/v1/status/config", async () => yaml(configYaml(ctx.config)));
   server.route(["GET"], "/api/v1/status/config/diff", async () => yaml(configDiffYaml(ctx.config)));
   server.route(["GET"], "/api/v1/status/config/default", async () => yaml(defaultsYaml()));
-  server.route(["GET"], "/", async () => ({
+  // The status pages' index lives at /admin, as in Pyroscope; / belongs to the web UI.
+  server.route(["GET"], "/admin", async () => ({
     status: 200,
     headers: { "content-type": "text/html; charset=utf-8" },
     body: indexPage(ctx),
   }));
+  registerUi(server, c.http_path_prefix);
 }
 
 /** Loads the runtime-config file (when set) and serves it. */

@@ -98,8 +98,10 @@ describe("agent scraping real targets", { skip: goAvailable ? false : "go is not
       const points = r.series.flatMap((x) => x.points);
       return points.length >= 3 ? points : undefined;
     });
-    // seconds=2 for a 3 s interval; the box is shared, so allow the goroutine from 30 % to 125 % of a core.
-    for (const p of res) assert.ok(p.value >= 0.3 * 2e9 && p.value <= 1.25 * 2e9, `CPU ${p.value} ns outside 2 s of one core`);
+    // seconds=2 for a 3 s interval: one busy goroutine gives at most about 2 s of CPU per profile (a
+    // 30 s profile, or overlapping ones, would give more). How much of a core it got depends on the
+    // load on the box, so the lower bound only asks for a profile that saw it run.
+    for (const p of res) assert.ok(p.value > 0.05 * 2e9 && p.value <= 1.25 * 2e9, `CPU ${p.value} ns outside (0.1 s, 2.5 s]`);
   });
 
   test("the Node target's @datadog/pprof wall and heap profiles arrive", async () => {

@@ -54,11 +54,43 @@ export function rpcAdapter(options: RpcAdapterOptions): NodeHandler {
     }
     handler(universalRequestFromNodeRequest(req, res, undefined, undefined))
       .then(correctErrors)
-      .then((u) => universalResponseToNodeResponse(u, res))
+      .then(async (u) => {
+        if (u.status >= 400) await drainUnread(req);
+        return universalResponseToNodeResponse(u, res);
+      })
       .catch((err: unknown) => {
         if (ConnectError.from(err).code !== Code.Aborted) options.onError(err);
       });
   };
+}
+
+// A rejected body (too large, say) may still be arriving. Answering and closing at once resets the
+// connection under the client, which then never sees the error, so the rest is read and dropped
+// first, within bounds.
+const DRAIN_MAX_BYTES = 16 * 1024 * 1024;
+const DRAIN_MAX_MS = 5000;
+
+function drainUnread(req: NodeRequest): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", done);
+      req.off("close", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > DRAIN_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MAX_MS);
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("close", done);
+    req.resume();
+  });
 }
 
 /** Rewrites the code of binary parse errors and the status of Connect unary errors. */

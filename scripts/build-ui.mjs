@@ -10,12 +10,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "web");
 const dist = join(web, "dist", "index.html");
 
+// The newest source file; folders' own times are left out, since lock folders come and go in web/.
 function newest(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.mtimeMs;
-  let max = st.mtimeMs;
+  let max = 0;
   for (const name of readdirSync(path)) {
-    if (name === "node_modules" || name === "dist") continue;
+    if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
     max = Math.max(max, newest(join(path, name)));
   }
   return max;

@@ -15,12 +15,12 @@ function walk(dir, out) {
     const p = join(dir, name);
     if (name === "node_modules" || p === join(root, "src", "gen")) continue;
     if (statSync(p).isDirectory()) walk(p, out);
-    else if (name.endsWith(".ts")) out.push(p);
+    else if (name.endsWith(".ts") || name.endsWith(".tsx")) out.push(p);
   }
   return out;
 }
 
-const files = ["src", "test", "bench"].flatMap((d) => {
+const files = ["src", "test", "bench", "web/src"].flatMap((d) => {
   try {
     return walk(join(root, d), []);
   } catch {
@@ -33,12 +33,12 @@ for (const file of files) {
   const text = readFileSync(file, "utf8");
   const lines = text.split("\n");
   if (lines.length > MAX_LINES) problems.push(`${rel}: ${lines.length} lines (limit ${MAX_LINES})`);
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z]+)*\.ts$/.test(basename(file))) problems.push(`${rel}: file name is not kebab-case`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z]+)*\.tsx?$/.test(basename(file))) problems.push(`${rel}: file name is not kebab-case`);
   lines.forEach((line, i) => {
     const code = line.replace(/\/\/.*$/, "");
     if (/(:\s*any\b|\bas any\b|<any>)/.test(code)) problems.push(`${rel}:${i + 1}: uses any`);
     if (/\bTODO\b(?!\(#\d+\))/.test(line)) problems.push(`${rel}:${i + 1}: TODO without an issue number`);
-    if (rel.startsWith("src/") && /^export (async )?(function|class|interface|const|enum) |^export type [A-Za-z]/.test(line)) {
+    if ((rel.startsWith("src/") || rel.startsWith("web/src/")) && /^export (async )?(function|class|interface|const|enum) |^export type [A-Za-z]/.test(line)) {
       const prev = lines.slice(Math.max(0, i - 3), i).join("\n");
       if (!/\*\/\s*$/.test(prev) && !/^\s*\/\//m.test(lines[i - 1] ?? "")) problems.push(`${rel}:${i + 1}: export without a doc comment`);
     }

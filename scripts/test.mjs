@@ -1,4 +1,6 @@
-// Runs the typecheck and lint, then every *.test.ts under src/ and test/ with node:test.
+// Runs the typecheck and lint, then every *.test.ts under src/, test/ and web/src/ with node:test.
+// The web UI (its own package in web/) is installed, built and typechecked first, since the
+// browser tests open it.
 // Node 20 expands no globs, so the file list is built here and passed explicitly;
 // a run that executes zero tests fails.
 import { spawnSync } from "node:child_process";
@@ -27,7 +29,7 @@ function walk(dir, out) {
   return out;
 }
 
-let files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), [])].sort();
+let files = [...walk(join(root, "src"), []), ...walk(join(root, "test"), []), ...walk(join(root, "web", "src"), [])].sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error("no test files found");
@@ -43,6 +45,16 @@ if (!skipTypecheck) {
   const lint = spawnSync(process.execPath, [join(root, "scripts", "lint.mjs")], { cwd: root, stdio: "inherit" });
   if (lint.status !== 0) {
     console.error("lint failed");
+    process.exit(1);
+  }
+  const ui = spawnSync(process.execPath, [join(root, "scripts", "build-ui.mjs")], { cwd: root, stdio: "inherit" });
+  if (ui.status !== 0) {
+    console.error("building the web UI failed");
+    process.exit(1);
+  }
+  const webTc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", "web"], { cwd: root, stdio: "inherit" });
+  if (webTc.status !== 0) {
+    console.error("web UI typecheck failed");
     process.exit(1);
   }
 }

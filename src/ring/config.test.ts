@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { defaultsOf, flagValue, getPath } from "../config/field.js";
+import { distributorFields } from "../distributor/config.js";
+import { kvStoreFields, ringFields } from "./config.js";
+
+test("flags and YAML paths follow Phlare's ingester ring", () => {
+  const byFlag = new Map(ringFields.map((f) => [f.flag, f]));
+  const expected: [string, string, unknown][] = [
+    ["ring.store", "ingester.lifecycler.ring.kvstore.store", "inmemory"],
+    ["ring.prefix", "ingester.lifecycler.ring.kvstore.prefix", "collectors/"],
+    ["etcd.endpoints", "ingester.lifecycler.ring.kvstore.etcd.endpoints", []],
+    ["etcd.dial-timeout", "ingester.lifecycler.ring.kvstore.etcd.dial_timeout", 10_000],
+    ["etcd.max-retries", "ingester.lifecycler.ring.kvstore.etcd.max_retries", 10],
+    ["etcd.username", "ingester.lifecycler.ring.kvstore.etcd.username", ""],
+    ["etcd.password", "ingester.lifecycler.ring.kvstore.etcd.password", ""],
+    ["ring.heartbeat-timeout", "ingester.lifecycler.ring.heartbeat_timeout", 60_000],
+    ["ingester.num-tokens", "ingester.lifecycler.num_tokens", 128],
+    ["ingester.heartbeat-period", "ingester.lifecycler.heartbeat_period", 5_000],
+    ["ingester.join-after", "ingester.lifecycler.join_after", 0],
+    ["ingester.min-ready-duration", "ingester.lifecycler.min_ready_duration", 15_000],
+    ["ingester.tokens-file-path", "ingester.lifecycler.tokens_file_path", ""],
+    ["ingester.unregister-on-shutdown", "ingester.lifecycler.unregister_on_shutdown", true],
+  ];
+  for (const [flag, yaml, def] of expected) {
+    const f = byFlag.get(flag);
+    assert.ok(f, `missing -${flag}`);
+    assert.equal(f.yaml, yaml);
+    assert.deepEqual(f.default, def, `default of -${flag}`);
+  }
+  assert.equal(byFlag.get("etcd.password")?.secret, true);
+});
+
+test("no flag or YAML path is defined twice, here or against the distributor's table", () => {
+  const all = [...ringFields, ...distributorFields];
+  assert.equal(new Set(all.map((f) => f.flag)).size, all.length);
+  assert.equal(new Set(all.map((f) => f.yaml)).size, all.length);
+  const tree = defaultsOf(all);
+  assert.equal(getPath(tree, "ingester.lifecycler.ring.replication_factor"), 1);
+  assert.equal(getPath(tree, "ingester.lifecycler.ring.kvstore.store"), "inmemory");
+});
+
+test("other rings put every KV flag under their prefix", () => {
+  const flags = kvStoreFields("distributor.ring.", "distributor.ring.kvstore", true).map((f) => f.flag);
+  assert.deepEqual(flags, [
+    "distributor.ring.store",
+    "distributor.ring.prefix",
+    "distributor.ring.etcd.endpoints",
+    "distributor.ring.etcd.dial-timeout",
+    "distributor.ring.etcd.max-retries",
+    "distributor.ring.etcd.username",
+    "distributor.ring.etcd.password",
+  ]);
+});
+
+test("values are checked", () => {
+  const field = (flag: string) => ringFields.find((f) => f.flag === flag)!;
+  assert.equal(flagValue(field("ring.store"), "etcd"), "etcd");
+  assert.throws(() => flagValue(field("ring.store"), "memberlist"), /unsupported KV store "memberlist"/);
+  assert.deepEqual(flagValue(field("etcd.endpoints"), "a:2379,b:2379"), ["a:2379", "b:2379"]);
+  assert.throws(() => flagValue(field("ingester.num-tokens"), "0"), /at least 1/);
+  assert.throws(() => flagValue(field("etcd.max-retries"), "0"), /at least 1/);
+});

@@ -2,7 +2,7 @@
  * Tag explorer: group a selection by one label, see a series and a row of totals per value,
  * and open a value's flame graph below (or in the single view).
  */
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo } from "react";
 import type { ReactNode } from "react";
 import { useApi } from "../api/context.ts";
 import { FlameGraphQuery } from "../components/flame-graph-query.tsx";
@@ -11,14 +11,15 @@ import { QueryBar } from "../components/query-bar.tsx";
 import { Empty, ErrorMessage, Loading } from "../components/status.tsx";
 import { TimelineChart } from "../components/timeline-chart.tsx";
 import { useAsync } from "../hooks/use-async.ts";
-import { navigate, useUrlState } from "../hooks/use-location.ts";
-import { rangeKey, useResolvedRange } from "../hooks/use-range.ts";
+import { navigate } from "../hooks/use-location.ts";
+import { useQueryPage } from "../hooks/use-query-page.ts";
+import { rangeKey } from "../hooks/use-range.ts";
 import { useSeries } from "../hooks/use-series.ts";
 import { formatValue, sampleUnitOf } from "../lib/format.ts";
 import { withMatcher } from "../lib/selector.ts";
 import { groupStats } from "../lib/series.ts";
 import { toUrlTime } from "../lib/time-range.ts";
-import { formatQuery, parseQuery, readRange } from "../lib/url-state.ts";
+import { formatQuery } from "../lib/url-state.ts";
 
 /** The label the explorer groups by when none is chosen. */
 function defaultGroupBy(names: readonly string[]): string | undefined {
@@ -28,11 +29,7 @@ function defaultGroupBy(names: readonly string[]): string | undefined {
 /** The page. */
 export function TagExplorer(): ReactNode {
   const api = useApi();
-  const { params, update, hrefOf } = useUrlState();
-  const [refresh, setRefresh] = useState(0);
-  const query = parseQuery(params.get("query") ?? "");
-  const { from, until } = readRange(params);
-  const rr = useResolvedRange(from, until, refresh);
+  const { params, update, hrefOf, refresh, query, rr, barProps } = useQueryPage();
   const groupBy = params.get("groupBy") ?? "";
   const selected = params.get("groupByValue");
   const unit = sampleUnitOf(query.profileTypeID);
@@ -79,18 +76,7 @@ export function TagExplorer(): ReactNode {
 
   return (
     <div className="page" data-testid="page-explore">
-      <QueryBar
-        profileTypeID={query.profileTypeID}
-        selector={query.selector}
-        from={from}
-        until={until}
-        range={rr.range}
-        refresh={refresh}
-        onProfileType={(id, initial) => update({ query: formatQuery({ ...query, profileTypeID: id }) }, { replace: initial })}
-        onSelector={(selector) => update({ query: formatQuery({ ...query, selector }) })}
-        onRange={(f, u) => update({ from: f, until: u })}
-        onRefresh={() => setRefresh(refresh + 1)}
-      >
+      <QueryBar {...barProps}>
         <label className="field">
           <span className="field-label">Group by</span>
           <select className="input" data-testid="explore-groupby" value={groupBy} onChange={(e) => update({ groupBy: e.target.value, groupByValue: null })}>

@@ -8,7 +8,7 @@ import type { Logger } from "../../server/logger.js";
 import { YamlObject } from "../yaml-object.js";
 import { DEFAULT_FILE_SD_REFRESH_INTERVAL_MS, FileDiscoverer, globElementRegExp, parseFileSdConfig } from "./file-sd.js";
 import type { FileDiscovererOptions } from "./file-sd.js";
-import { Collector, waitFor } from "./test-discovery.js";
+import { Collector, configErrorOf, waitFor } from "./test-discovery.js";
 import { TargetGroupsError, parseTargetGroups } from "./target-groups-json.js";
 
 const root = mkdtempSync(join(tmpdir(), "phlare-file-sd-"));
@@ -60,15 +60,7 @@ function replaceFile(file: string, text: string): void {
 describe("parseFileSdConfig", () => {
   const at = "scrape_configs.0.file_sd_configs.0";
   const parse = (raw: unknown) => parseFileSdConfig(YamlObject.of(raw, at));
-  const configError = (raw: unknown): ConfigError => {
-    try {
-      parse(raw);
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-      return err;
-    }
-    assert.fail("expected a ConfigError");
-  };
+  const configError = (raw: unknown): ConfigError => configErrorOf(() => parse(raw));
 
   test("defaults and values", () => {
     assert.deepEqual(parse({ files: ["targets/*.json"] }), { files: ["targets/*.json"], refreshIntervalMs: DEFAULT_FILE_SD_REFRESH_INTERVAL_MS });

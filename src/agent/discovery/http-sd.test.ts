@@ -9,19 +9,13 @@ import { nopLogger } from "../../server/logger.js";
 import { YamlObject } from "../yaml-object.js";
 import { DEFAULT_HTTP_SD_REFRESH_INTERVAL_MS, HttpDiscoverer, parseHttpSdConfig } from "./http-sd.js";
 import type { HttpDiscovererOptions, HttpSdConfig } from "./http-sd.js";
-import { Collector, waitFor } from "./test-discovery.js";
+import { Collector, configErrorOf, waitFor } from "./test-discovery.js";
 
 const AT = "scrape_configs.0.http_sd_configs.0";
 const parse = (raw: unknown): HttpSdConfig => parseHttpSdConfig(YamlObject.of(raw, AT));
 
 function configError(raw: unknown): ConfigError {
-  try {
-    parse(raw);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a ConfigError");
+  return configErrorOf(() => parse(raw));
 }
 
 describe("parseHttpSdConfig", () => {

@@ -3,17 +3,12 @@ import { describe, test } from "node:test";
 import { ConfigError } from "../../model/errors.js";
 import { StaticDiscoverer, parseStaticConfigs } from "./static.js";
 import type { TargetGroup } from "./target-group.js";
+import { configErrorOf } from "./test-discovery.js";
 
 const PATH = "scrape_configs.0.static_configs";
 
 function configError(raw: unknown): ConfigError {
-  try {
-    parseStaticConfigs(raw, PATH);
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a ConfigError");
+  return configErrorOf(() => parseStaticConfigs(raw, PATH));
 }
 
 describe("parseStaticConfigs", () => {

@@ -1,5 +1,6 @@
 /** Test helpers for discoverers: a sink that applies batches as the agent does, and polling. */
 import assert from "node:assert/strict";
+import { ConfigError } from "../../model/errors.js";
 import type { GroupSink, TargetGroup } from "./target-group.js";
 
 /** Applies batches like the agent does: a group replaces its source, an empty one removes it. */
@@ -27,4 +28,15 @@ export async function waitFor(what: string, cond: () => boolean, timeoutMs = 300
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** The ConfigError that `parse` throws; fails the test when it throws nothing or something else. */
+export function configErrorOf(parse: () => unknown): ConfigError {
+  try {
+    parse();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail("expected a ConfigError");
 }

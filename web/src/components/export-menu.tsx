@@ -1,7 +1,8 @@
 /** A small "Export" menu: each item builds a file and saves it; failures are shown in the menu. */
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { ReactNode } from "react";
 import { saveBlob } from "./download.ts";
+import { useCloseOnOutsideClick } from "../hooks/use-close-outside.ts";
 
 /** One export format. */
 export interface ExportItem {
@@ -19,14 +20,7 @@ export function ExportMenu({ items, testId = "export" }: { items: ExportItem[]; 
   const [error, setError] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (!open) return undefined;
-    const close = (e: MouseEvent) => {
-      if (root.current && e.target instanceof Node && !root.current.contains(e.target)) setOpen(false);
-    };
-    document.addEventListener("mousedown", close);
-    return () => document.removeEventListener("mousedown", close);
-  }, [open]);
+  useCloseOnOutsideClick(root, open, () => setOpen(false));
 
   async function run(item: ExportItem): Promise<void> {
     setBusy(item.id);

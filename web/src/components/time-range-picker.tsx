@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { ReactNode } from "react";
 import { describeRange, formatInstant, parseTime, resolveRange, TIME_PRESETS } from "../lib/time-range.ts";
+import { useCloseOnOutsideClick } from "../hooks/use-close-outside.ts";
 
 /** Props of TimeRangePicker. */
 export interface TimeRangePickerProps {
@@ -40,14 +41,7 @@ export function TimeRangePicker({ testId = "time-range", from, until, onChange }
     setUntilText(editable(until));
   }, [from, until]);
 
-  useEffect(() => {
-    if (!open) return undefined;
-    const close = (e: MouseEvent) => {
-      if (root.current && e.target instanceof Node && !root.current.contains(e.target)) setOpen(false);
-    };
-    document.addEventListener("mousedown", close);
-    return () => document.removeEventListener("mousedown", close);
-  }, [open]);
+  useCloseOnOutsideClick(root, open, () => setOpen(false));
 
   function apply(): void {
     const f = urlValue(fromText);

@@ -17,6 +17,7 @@ import type { StoreGateway } from "./store-gateway/store-gateway.js";
 import type { BlockWorkers } from "./storage/block/block-workers.js";
 import type { Logger } from "./server/logger.js";
 import type { PhlareServer } from "./server/server.js";
+import type { RingServices } from "./ring/module.js";
 
 /** The state of a running Phlare process, built module by module. */
 export interface ModuleContext {
@@ -41,8 +42,16 @@ export interface ModuleContext {
   querier?: Querier;
   frontend?: QueryFrontend;
   agent?: Agent;
-  /** Run in reverse order on shutdown. */
+  /** KV stores and rings (set by the ring module). */
+  rings?: RingServices;
+  /** Run in order once the server listens, with the port it bound (ring registration). */
+  readonly afterStart: { name: string; start: (port: number) => Promise<void> }[];
+  /** Run in reverse order on shutdown while the server still serves (leaving rings, hand-over). */
+  readonly leaves: { name: string; leave: () => Promise<void> }[];
+  /** Run in reverse order on shutdown, after the server stopped. */
   readonly stops: { name: string; stop: () => Promise<void> }[];
+  /** Checks /ready runs once every module started; each throws why the process is not ready. */
+  readonly readyChecks: (() => Promise<void>)[];
   /** Set once every module has started; /ready reports it. */
   ready: boolean;
 }

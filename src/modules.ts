@@ -13,6 +13,8 @@ import type { ModuleContext } from "./module-context.js";
 import { initOverrides, initRuntimeConfig, initServer } from "./server/module.js";
 import { initStorage } from "./objstore/module.js";
 import { initStoreGateway } from "./store-gateway/module.js";
+import { initRing } from "./ring/module.js";
+import { initQueryScheduler } from "./query-scheduler/module.js";
 
 /** One row of the module table. */
 export interface ModuleDef {
@@ -29,14 +31,16 @@ export const MODULES: readonly ModuleDef[] = [
   { name: "runtime-config", visible: false, deps: ["server"], init: initRuntimeConfig },
   { name: "overrides", visible: false, deps: ["runtime-config"], init: initOverrides },
   { name: "storage", visible: false, deps: ["server"], init: initStorage },
-  { name: "ingester", visible: true, deps: ["server", "overrides", "storage"], init: initIngester },
-  { name: "distributor", visible: true, deps: ["server", "overrides"], init: initDistributor },
-  { name: "store-gateway", visible: true, deps: ["server", "overrides", "storage"], init: initStoreGateway },
-  { name: "querier", visible: true, deps: ["server", "overrides"], init: initQuerier },
+  { name: "ring", visible: false, deps: ["server"], init: initRing },
+  { name: "ingester", visible: true, deps: ["server", "overrides", "storage", "ring"], init: initIngester },
+  { name: "distributor", visible: true, deps: ["server", "overrides", "ring"], init: initDistributor },
+  { name: "store-gateway", visible: true, deps: ["server", "overrides", "storage", "ring"], init: initStoreGateway },
+  { name: "querier", visible: true, deps: ["server", "overrides", "ring"], init: initQuerier },
+  { name: "query-scheduler", visible: true, deps: ["server", "overrides"], init: initQueryScheduler },
   { name: "query-frontend", visible: true, deps: ["server", "overrides"], init: initQueryFrontend },
-  { name: "compactor", visible: true, deps: ["server", "overrides", "storage"], init: initCompactor },
+  { name: "compactor", visible: true, deps: ["server", "overrides", "storage", "ring"], init: initCompactor },
   { name: "agent", visible: true, deps: ["server"], init: initAgent },
-  { name: "all", visible: true, deps: ["agent", "distributor", "ingester", "store-gateway", "querier", "query-frontend", "compactor"] },
+  { name: "all", visible: true, deps: ["agent", "distributor", "ingester", "store-gateway", "querier", "query-scheduler", "query-frontend", "compactor"] },
 ];
 
 /** The modules that run for `targets`: the targets and their transitive dependencies, in init order. */

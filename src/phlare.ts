@@ -37,10 +37,20 @@ export async function startPhlare(config: Config, opts: StartOptions = {}): Prom
     version: opts.version ?? versionInfo(),
     running: new Set(modules.map((m) => m.name)),
     stops: [],
+    afterStart: [],
+    leaves: [],
+    readyChecks: [],
     ready: false,
     ...(opts.bucketOptions ? { bucketOptions: opts.bucketOptions } : {}),
   };
   const stopAll = async (): Promise<void> => {
+    for (const l of [...ctx.leaves].reverse()) {
+      try {
+        await l.leave();
+      } catch (err) {
+        logger.error("module failed to leave", { module: l.name, err: err instanceof Error ? err.message : String(err) });
+      }
+    }
     await ctx.server?.stop();
     for (const s of [...ctx.stops].reverse()) {
       try {
@@ -59,6 +69,7 @@ export async function startPhlare(config: Config, opts: StartOptions = {}): Prom
     const server = ctx.server;
     if (!server) throw new Error("no server module is running");
     const port = await server.start();
+    for (const a of ctx.afterStart) await a.start(port);
     ctx.ready = true;
     logger.info("phlare started", { port, targets: config.target.join(","), version: ctx.version.version });
     return { port, ctx, stop: stopAll };

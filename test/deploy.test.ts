@@ -21,23 +21,6 @@ const CHART = join(repoRoot, "operations/helm/phlare");
 const MICRO_VALUES = join(CHART, "values-micro-services.yaml");
 const COMPOSE = join(repoRoot, "deploy/compose");
 
-// Flags the micro-services chart and compose file pass that bin/phlare does not know yet: they
-// come with the rings in etcd and the query-scheduler. Remove each as it lands; a listed flag
-// that bin/phlare knows fails the "pending lists are current" test.
-const PENDING_FLAGS = new Set([
-  "ring.store",
-  "etcd.endpoints",
-  "distributor.ring.store",
-  "distributor.ring.etcd.endpoints",
-  "store-gateway.sharding-ring.store",
-  "store-gateway.sharding-ring.etcd.endpoints",
-  "query-scheduler.service-discovery-mode",
-  "query-frontend.scheduler-address",
-  "querier.scheduler-address",
-]);
-// -target values not in `bin/phlare -modules` yet; same rule.
-const PENDING_MODULES = new Set(["query-scheduler"]);
-
 const COMPONENTS: Record<string, { kind: string; replicas: number }> = {
   querier: { kind: "Deployment", replicas: 3 },
   "query-frontend": { kind: "Deployment", replicas: 2 },
@@ -93,26 +76,23 @@ function flagsOf(args: readonly string[]): [string, string][] {
   });
 }
 
-/** Fails unless every flag is one bin/phlare knows or one still pending, and every target a module. */
+/** Fails unless every flag is one bin/phlare knows, and every target a module. */
 function assertKnownFlags(args: readonly string[], where: string): void {
   for (const [name, value] of flagsOf(args)) {
-    assert.ok(knownFlags.has(name) || PENDING_FLAGS.has(name), `${where}: bin/phlare has no flag -${name}`);
+    assert.ok(knownFlags.has(name), `${where}: bin/phlare has no flag -${name}`);
     if (name !== "target") continue;
-    for (const t of value.split(",")) assert.ok(knownModules.has(t) || PENDING_MODULES.has(t), `${where}: -target=${t} is no module`);
+    for (const t of value.split(",")) assert.ok(knownModules.has(t), `${where}: -target=${t} is no module`);
   }
 }
 
 /**
  * Loads a Phlare config file with the container's own flags, through Phlare's loader: the file
- * named by -config.file is replaced by `configText`, and pending flags are left out.
+ * named by -config.file is replaced by `configText`.
  */
 function loadWithArgs(args: readonly string[], configText: string, name: string): ValueMap {
   const file = join(tmp, `${name}.yaml`);
   writeFileSync(file, configText);
-  const argv = args
-    .filter((a) => !PENDING_FLAGS.has(flagsOf([a])[0]?.[0] ?? ""))
-    .filter((a) => !PENDING_MODULES.has(a.replace(/^-target=/, "")))
-    .map((a) => (a.startsWith("-config.file=") ? `-config.file=${file}` : a));
+  const argv = args.map((a) => (a.startsWith("-config.file=") ? `-config.file=${file}` : a));
   const r = loadConfig(argv, {});
   assert.equal(r.kind, "run");
   if (r.kind !== "run") throw new Error("not run");
@@ -352,12 +332,10 @@ describe("helm chart", () => {
     assert.equal(at(config, "storage", "s3", "secret_access_key"), "$(PHLARE_S3_SECRET_ACCESS_KEY)");
   });
 
-  it("every flag a Phlare container gets is one bin/phlare knows (or is pending)", () => {
+  it("every flag a Phlare container gets is one bin/phlare knows", () => {
     for (const [what, r] of [["values.yaml", mono], ["values-micro-services.yaml", micro]] as const) {
       for (const w of phlareWorkloads(r)) assertKnownFlags(argsOf(w), `${what} ${String(at(w, "metadata", "name"))}`);
     }
-    const monoFlags = flagsOf(argsOf(named(mono, "StatefulSet", "phlare-dev"))).map(([n]) => n);
-    assert.deepEqual(monoFlags.filter((n) => PENDING_FLAGS.has(n)), [], "the monolithic chart must run with today's bin/phlare");
   });
 
   it("values: release naming, Deployments without volumes, external S3, existing Secret, no RBAC", () => {
@@ -507,10 +485,9 @@ describe("docker compose", () => {
   });
 });
 
-describe("pending lists are current", () => {
-  it("every pending flag and module is still missing from bin/phlare (remove the ones that landed)", () => {
-    assert.deepEqual([...PENDING_FLAGS].filter((f) => knownFlags.has(f)), []);
-    assert.deepEqual([...PENDING_MODULES].filter((m) => knownModules.has(m)), []);
-    assert.ok(knownFlags.has("target") && knownFlags.has("storage.s3.bucket-name"), "the -help-all output was not parsed");
+describe("flag listing", () => {
+  it("the -help-all output was parsed", () => {
+    assert.ok(knownFlags.has("target") && knownFlags.has("storage.s3.bucket-name") && knownFlags.has("ring.store"));
+    assert.ok(knownModules.has("query-scheduler"));
   });
 });

@@ -32,6 +32,8 @@ export interface CompactorOptions {
   logger: Logger;
   /** A tenant's retention (the limits with its overrides applied); absent means no retention. */
   limits?: (tenant: string) => RetentionLimits;
+  /** Whether this compactor owns a tenant (its ring shard); every tenant when absent. */
+  owns?: (tenant: string) => boolean;
   /** The clock (ms since epoch); tests move it. */
   nowMs?: () => number;
   /** Delay before the first run after start() (ms). */
@@ -75,6 +77,7 @@ export class Compactor {
   private readonly rangesMs: number[];
   private readonly logger: Logger;
   private readonly limits: ((tenant: string) => RetentionLimits) | undefined;
+  private readonly owns: (tenant: string) => boolean;
   private readonly now: () => number;
   private readonly firstRunDelayMs: number;
   private readonly workers: BlockWorkers;
@@ -88,6 +91,7 @@ export class Compactor {
     this.rangesMs = blockRangesMs(opts.config);
     this.logger = opts.logger;
     this.limits = opts.limits;
+    this.owns = opts.owns ?? (() => true);
     this.now = opts.nowMs ?? Date.now;
     this.firstRunDelayMs = opts.firstRunDelayMs ?? DEFAULT_FIRST_RUN_DELAY_MS;
     this.workers = opts.workers ?? new BlockWorkers(0);
@@ -131,6 +135,7 @@ export class Compactor {
     const started = this.now();
     const tenants = await listBucketTenants(this.bucket);
     for (const tenant of tenants) {
+      if (!this.owns(tenant)) continue;
       report.tenants++;
       try {
         await this.compactTenant(tenant, report);

@@ -18,6 +18,10 @@ import { storageFields } from "../objstore/config.js";
 import type { StorageConfig } from "../objstore/config.js";
 import { storeGatewayFields } from "../store-gateway/config.js";
 import type { StoreGatewayConfig } from "../store-gateway/config.js";
+import { compactorRingFields, distributorRingFields, ringFields, storeGatewayRingFields } from "../ring/config.js";
+import type { InstanceRingConfig, RingConfig } from "../ring/config.js";
+import { querySchedulerFields } from "../query-scheduler/config.js";
+import type { FrontendConfig, FrontendWorkerSchedulerConfig, QuerySchedulerConfig } from "../query-scheduler/config.js";
 import { defaultsOf, splitPath } from "./field.js";
 import type { Field } from "./field.js";
 import { limitsFields } from "./limits.js";
@@ -35,17 +39,19 @@ export interface Config {
   scrape_configs: unknown[];
   api: ApiConfig;
   server: ServerConfig;
-  distributor: DistributorConfig;
+  distributor: DistributorConfig & { ring: InstanceRingConfig };
   querier: QuerierConfig;
-  frontend_worker: FrontendWorkerConfig;
+  frontend: FrontendConfig;
+  frontend_worker: FrontendWorkerConfig & FrontendWorkerSchedulerConfig;
   /** Limits every tenant gets unless the runtime config overrides them. */
   limits: Limits;
-  ingester: IngesterRingConfig;
-  store_gateway: StoreGatewayConfig;
+  query_scheduler: QuerySchedulerConfig;
+  ingester: IngesterRingConfig & RingConfig;
+  store_gateway: StoreGatewayConfig & { sharding_ring: InstanceRingConfig };
   phlaredb: PhlareDbConfig;
   runtime_config: RuntimeConfigConfig;
   storage: StorageConfig;
-  compactor: CompactorConfig;
+  compactor: CompactorConfig & { sharding_ring: InstanceRingConfig };
   multitenancy_enabled: boolean;
 }
 
@@ -69,8 +75,10 @@ const SECTION_ORDER: readonly string[] = [
   "server",
   "distributor",
   "querier",
+  "frontend",
   "frontend_worker",
   "limits",
+  "query_scheduler",
   "ingester",
   "store_gateway",
   "phlaredb",
@@ -92,13 +100,18 @@ export const allFields: readonly Field[] = [
   ...clientFields,
   ...serverFields,
   ...distributorFields,
+  ...distributorRingFields,
   ...querierFields,
+  ...querySchedulerFields,
   ...limitsFields,
   ...ingesterFields,
+  ...ringFields,
   ...runtimeConfigFields,
   ...storeGatewayFields,
+  ...storeGatewayRingFields,
   ...storageFields,
   ...compactorFields,
+  ...compactorRingFields,
 ]
   .map((field, i) => ({ field, i, rank: sectionRank(field) }))
   .sort((a, b) => a.rank - b.rank || a.i - b.i)

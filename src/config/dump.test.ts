@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { allFields, defaultConfig, withYamlSections } from "./config.js";
@@ -9,6 +10,9 @@ import { defaultsOf } from "./field.js";
 import type { Field } from "./field.js";
 import { defaultLimits } from "./limits.js";
 import { applyRootYamlText } from "./load.js";
+
+// Ring instance IDs default to the host name.
+const HOST = hostname();
 
 // Phlare's /api/v1/status/config/default for the keys we implement, in its key order and value forms.
 const DEFAULTS = `target: all
@@ -35,10 +39,30 @@ server:
   log_format: logfmt
 distributor:
   pushtimeout: 5s
+  ring:
+    kvstore:
+      store: inmemory
+      prefix: collectors/
+      etcd:
+        endpoints: []
+        dial_timeout: 10s
+        max_retries: 10
+        username: ""
+        password: ""
+    heartbeat_period: 5s
+    heartbeat_timeout: 1m0s
+    replication_factor: 1
+    instance_id: ${HOST}
+    instance_addr: ""
+    instance_port: 0
 querier:
   query_store_after: 4h0m0s
+frontend:
+  scheduler_address: ""
 frontend_worker:
   max_concurrent: 4
+  scheduler_address: ""
+  id: ""
 limits:
   ingestion_rate_mb: 4
   ingestion_burst_size_mb: 2
@@ -57,15 +81,56 @@ limits:
   max_flamegraph_nodes_default: 2048
   max_flamegraph_nodes_max: 1048576
   compactor_blocks_retention_period: 0s
+query_scheduler:
+  max_outstanding_requests_per_tenant: 100
+  service_discovery_mode: ring
 ingester:
   lifecycler:
     ring:
       replication_factor: 1
+      kvstore:
+        store: inmemory
+        prefix: collectors/
+        etcd:
+          endpoints: []
+          dial_timeout: 10s
+          max_retries: 10
+          username: ""
+          password: ""
+      heartbeat_timeout: 1m0s
+    num_tokens: 128
+    heartbeat_period: 5s
+    heartbeat_timeout: 1m0s
+    join_after: 0s
+    min_ready_duration: 15s
+    tokens_file_path: ""
+    availability_zone: ""
+    unregister_on_shutdown: true
+    readiness_check_ring_health: true
+    address: ""
+    port: 0
+    id: ${HOST}
 store_gateway:
   bucket_store:
     sync_interval: 15m0s
     ignore_blocks_within: 0s
   max_loaded_bytes: 1073741824
+  sharding_ring:
+    kvstore:
+      store: inmemory
+      prefix: collectors/
+      etcd:
+        endpoints: []
+        dial_timeout: 10s
+        max_retries: 10
+        username: ""
+        password: ""
+    heartbeat_period: 15s
+    heartbeat_timeout: 1m0s
+    replication_factor: 3
+    instance_id: ${HOST}
+    instance_addr: ""
+    instance_port: 0
 phlaredb:
   data_path: ./data
   max_block_duration: 1h0m0s
@@ -153,6 +218,22 @@ compactor:
   compaction_interval: 1h0m0s
   consistency_delay: 30m0s
   deletion_delay: 12h0m0s
+  sharding_ring:
+    kvstore:
+      store: inmemory
+      prefix: collectors/
+      etcd:
+        endpoints: []
+        dial_timeout: 10s
+        max_retries: 10
+        username: ""
+        password: ""
+    heartbeat_period: 15s
+    heartbeat_timeout: 1m0s
+    replication_factor: 1
+    instance_id: ${HOST}
+    instance_addr: ""
+    instance_port: 0
 multitenancy_enabled: false
 `;
 

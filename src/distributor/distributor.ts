@@ -22,7 +22,8 @@ const BYTES_IN_MB = 1024 * 1024;
 
 /** What the distributor needs from the rest of the process. */
 export interface DistributorDeps {
-  ingester: IngesterApi;
+  /** Where validated profiles go: the local ingester, or the ring's replicas. */
+  ingester: Pick<IngesterApi, "push">;
   limits: (tenant: string) => Limits;
   /** Healthy distributors sharing the tenant's rate limit (1 in monolithic mode). */
   healthyDistributors: () => number;

@@ -1,6 +1,6 @@
 /**
- * ingester.v1.IngesterService over an IngesterApi: the push and label RPCs. The
- * streaming merge RPCs are for remote queriers and are registered with them.
+ * ingester.v1.IngesterService over an IngesterApi: the push and label RPCs, and the streaming
+ * merge RPCs remote queriers use (src/ingester/merge-service.ts).
  */
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
@@ -18,12 +18,16 @@ import { MAX_DECOMPRESSED_PROFILE_BYTES } from "../distributor/distributor.js";
 import { fromPbLabels, toLabelQuery, toPbLabels, toPbProfileType } from "../server/convert.js";
 import { rpcTenant } from "../server/server.js";
 import type { IngesterApi } from "./api.js";
+import { mergeHandlers } from "./merge-service.js";
+import type { ReaderSource } from "./merge-service.js";
 
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Registers ingester.v1.IngesterService's unary RPCs over `api`. */
-export function registerIngesterService(router: ConnectRouter, api: IngesterApi): void {
+/** Registers ingester.v1.IngesterService over `api`, the merge RPCs over `source`. */
+export function registerIngesterService(router: ConnectRouter, api: IngesterApi, source: ReaderSource): void {
   router.service(IngesterService, {
+    ...mergeHandlers(source),
+
     async push(req: PushRequest, ctx: HandlerContext) {
       const profiles: IngestProfile[] = [];
       for (const s of req.series) {
@@ -34,6 +38,8 @@ export function registerIngesterService(router: ConnectRouter, api: IngesterApi)
             id: UUID_RE.test(sample.ID) ? sample.ID : randomUUID(),
             labels,
             profile: decodePprof(maybeGunzip(sample.rawProfile, MAX_DECOMPRESSED_PROFILE_BYTES)),
+            // The WAL keeps the bytes as they came: no second encode.
+            raw: sample.rawProfile,
           });
         }
       }

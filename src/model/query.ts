@@ -36,6 +36,19 @@ export interface SelectQuery {
   /** Milliseconds since epoch, inclusive. */
   startMs: number;
   endMs: number;
+  /**
+   * Replica deduplication: only profiles whose ID is in the set are read, each once. A row taken
+   * removes its ID, so a profile held by several blocks of one source is counted once.
+   */
+  keep?: Set<string>;
+}
+
+/** One selected profile, as replica deduplication sees it. */
+export interface SelectedProfile {
+  /** Series labels. */
+  labels: Labels;
+  timeMs: number;
+  id: string;
 }
 
 /**

@@ -30,16 +30,27 @@ export interface StoreSource {
   view(tenant: string): { covered: ReadonlySet<string>; reader: BlockReader };
 }
 
-/** Where the querier finds data. */
+/** Where the querier finds data in its own process. */
 export interface QuerierDeps {
   ingesters: () => IngesterSource[];
   /** Store-gateways; none means the ingesters hold everything there is. */
   storeGateways: () => StoreSource[];
 }
 
-/** The in-process querier. */
+/** What a query reads: every source of the tenant's data as one. */
+export type QueryReader = Omit<BlockReader, "minTimeMs" | "maxTimeMs" | "selectProfiles">;
+
+/** Gives, per query, one reader over every source of a tenant's data. */
+export type ReaderFactory = (tenant: string) => Promise<QueryReader>;
+
+/** The querier: label queries, merges and time series over whatever `reader` gives. */
 export class Querier implements QuerierApi {
-  constructor(private readonly deps: QuerierDeps) {}
+  private readonly reader: ReaderFactory;
+
+  /** Over in-process components (`QuerierDeps`) or any reader factory (remote sources). */
+  constructor(deps: QuerierDeps | ReaderFactory) {
+    this.reader = typeof deps === "function" ? deps : localReader(deps);
+  }
 
   async profileTypes(tenant: string, q: LabelQuery): Promise<ProfileType[]> {
     const byId = new Map<string, ProfileType>();
@@ -80,16 +91,19 @@ export class Querier implements QuerierApi {
     return rangeSeries(await (await this.reader(tenant)).profileTotals(fetch, by), q.startMs, q.endMs, opts);
   }
 
-  /** One reader over every source for one query, each block in exactly one of them. */
-  private async reader(tenant: string): Promise<BlockReader> {
-    const stores = this.deps.storeGateways().map((s) => s.view(tenant));
+}
+
+/** One reader over in-process sources for one query, each block in exactly one of them. */
+function localReader(deps: QuerierDeps): ReaderFactory {
+  return async (tenant) => {
+    const stores = deps.storeGateways().map((s) => s.view(tenant));
     const covered = new Set<string>();
     for (const s of stores) for (const id of s.covered) covered.add(id);
-    const ingesters = await Promise.all(this.deps.ingesters().map((i) => i.view(tenant, covered)));
+    const ingesters = await Promise.all(deps.ingesters().map((i) => i.view(tenant, covered)));
     const readers: BlockReader[] = [...stores.map((s) => s.reader)];
     for (const r of ingesters) if (r) readers.push(r);
     return new MultiReader(() => readers);
-  }
+  };
 }
 
 /** The pprof `period` Phlare sets on merged profiles. */

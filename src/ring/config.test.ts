@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { defaultsOf, flagValue, getPath } from "../config/field.js";
 import { distributorFields } from "../distributor/config.js";
-import { kvStoreFields, ringFields } from "./config.js";
+import { compactorRingFields, distributorRingFields, kvStoreFields, ringFields, storeGatewayRingFields } from "./config.js";
 
 test("flags and YAML paths follow Phlare's ingester ring", () => {
   const byFlag = new Map(ringFields.map((f) => [f.flag, f]));
@@ -60,4 +60,39 @@ test("values are checked", () => {
   assert.deepEqual(flagValue(field("etcd.endpoints"), "a:2379,b:2379"), ["a:2379", "b:2379"]);
   assert.throws(() => flagValue(field("ingester.num-tokens"), "0"), /at least 1/);
   assert.throws(() => flagValue(field("etcd.max-retries"), "0"), /at least 1/);
+});
+
+test("component rings: Phlare's and Mimir's flags, heartbeats and replication factors", () => {
+  const tree = defaultsOf([...distributorRingFields, ...storeGatewayRingFields, ...compactorRingFields]);
+  const cases: [string, string, string, number, number, number][] = [
+    ["distributor.ring.", "distributor.ring", "distributor", 5_000, 60_000, 1],
+    ["store-gateway.sharding-ring.", "store_gateway.sharding_ring", "store-gateway", 15_000, 60_000, 3],
+    ["compactor.ring.", "compactor.sharding_ring", "compactor", 15_000, 60_000, 1],
+  ];
+  for (const [flagPrefix, yaml, , period, timeout, rf] of cases) {
+    const fields = [...distributorRingFields, ...storeGatewayRingFields, ...compactorRingFields].filter((f) => f.flag.startsWith(flagPrefix));
+    const flags = fields.map((f) => f.flag.slice(flagPrefix.length));
+    assert.deepEqual(flags, [
+      "store",
+      "prefix",
+      "etcd.endpoints",
+      "etcd.dial-timeout",
+      "etcd.max-retries",
+      "etcd.username",
+      "etcd.password",
+      "heartbeat-period",
+      "heartbeat-timeout",
+      "replication-factor",
+      "instance-id",
+      "instance-addr",
+      "instance-port",
+    ]);
+    assert.equal(getPath(tree, `${yaml}.kvstore.store`), "inmemory");
+    assert.equal(getPath(tree, `${yaml}.heartbeat_period`), period);
+    assert.equal(getPath(tree, `${yaml}.heartbeat_timeout`), timeout);
+    assert.equal(getPath(tree, `${yaml}.replication_factor`), rf);
+  }
+  // Phlare keeps the distributor ring out of -help.
+  assert.ok(distributorRingFields.every((f) => f.hidden === true));
+  assert.ok(storeGatewayRingFields.every((f) => f.hidden !== true));
 });

@@ -235,3 +235,107 @@ export const ringFields: readonly Field[] = [
     help: "ID to register in the ring.",
   },
 ];
+
+/** YAML of a component ring other than the ingesters' (`distributor.ring`, `store_gateway.sharding_ring`, …). */
+export interface InstanceRingConfig {
+  kvstore: KVStoreConfig;
+  heartbeat_period: number;
+  heartbeat_timeout: number;
+  replication_factor: number;
+  instance_id: string;
+  instance_addr: string;
+  instance_port: number;
+}
+
+/** Defaults of one component ring. */
+export interface InstanceRingDefaults {
+  heartbeatPeriodMs: number;
+  heartbeatTimeoutMs: number;
+  replicationFactor: number;
+  hidden?: boolean;
+}
+
+/**
+ * Rows of a component ring at YAML path `yaml` with flags under `flagPrefix` (ending with "."):
+ * its KV store, heartbeats, replication factor and this instance's identity in it.
+ */
+export function instanceRingFields(flagPrefix: string, yaml: string, d: InstanceRingDefaults): Field[] {
+  const h = d.hidden ? { hidden: true } : {};
+  return [
+    ...kvStoreFields(flagPrefix, `${yaml}.kvstore`, d.hidden),
+    {
+      flag: `${flagPrefix}heartbeat-period`,
+      yaml: `${yaml}.heartbeat_period`,
+      kind: "duration",
+      default: d.heartbeatPeriodMs,
+      validate: nonNegative("heartbeat period"),
+      help: "Period at which to heartbeat to the ring. 0 = disabled.",
+      ...h,
+    },
+    {
+      flag: `${flagPrefix}heartbeat-timeout`,
+      yaml: `${yaml}.heartbeat_timeout`,
+      kind: "duration",
+      default: d.heartbeatTimeoutMs,
+      validate: nonNegative("heartbeat timeout"),
+      help: "The heartbeat timeout after which instances are considered unhealthy within the ring. 0 = never (timeout disabled).",
+      ...h,
+    },
+    {
+      flag: `${flagPrefix}replication-factor`,
+      yaml: `${yaml}.replication_factor`,
+      kind: "int",
+      default: d.replicationFactor,
+      validate: (v) => (v >= 1 ? undefined : `replication factor must be at least 1, got ${v}`),
+      help: "The replication factor to use when sharding blocks or tenants over the ring's instances.",
+      ...h,
+    },
+    {
+      flag: `${flagPrefix}instance-id`,
+      yaml: `${yaml}.instance_id`,
+      kind: "string",
+      default: hostname(),
+      help: "Instance ID to register in the ring.",
+      ...h,
+    },
+    {
+      flag: `${flagPrefix}instance-addr`,
+      yaml: `${yaml}.instance_addr`,
+      kind: "string",
+      default: "",
+      help: "IP address to advertise in the ring (default: the first non-loopback IPv4 address, else 127.0.0.1).",
+      ...h,
+    },
+    {
+      flag: `${flagPrefix}instance-port`,
+      yaml: `${yaml}.instance_port`,
+      kind: "int",
+      default: 0,
+      validate: (v) => (v >= 0 && v <= 65535 ? undefined : `port must be between 0 and 65535, got ${v}`),
+      help: "Port to advertise in the ring (defaults to server.http-listen-port).",
+      ...h,
+    },
+  ];
+}
+
+/** The distributor ring: counts healthy distributors for the global rate limit (Phlare keeps it hidden). */
+export const distributorRingFields: readonly Field[] = instanceRingFields("distributor.ring.", "distributor.ring", {
+  heartbeatPeriodMs: seconds(5),
+  heartbeatTimeoutMs: minutes(1),
+  replicationFactor: 1,
+  hidden: true,
+});
+
+/** The store-gateway ring: shards bucket blocks over store-gateways (RF 3, heartbeats every 15s). */
+export const storeGatewayRingFields: readonly Field[] = instanceRingFields("store-gateway.sharding-ring.", "store_gateway.sharding_ring", {
+  heartbeatPeriodMs: seconds(15),
+  heartbeatTimeoutMs: minutes(1),
+  replicationFactor: 3,
+});
+
+/** The compactor ring: one compactor owns each tenant. */
+export const compactorRingFields: readonly Field[] = instanceRingFields("compactor.ring.", "compactor.sharding_ring", {
+  heartbeatPeriodMs: seconds(15),
+  heartbeatTimeoutMs: minutes(1),
+  replicationFactor: 1,
+});

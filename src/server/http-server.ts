@@ -35,9 +35,25 @@ const H2_PREFACE = "PRI * HTTP/2.0";
 
 /** Starts serving `handler` on host:port for HTTP/1.1 and h2c. */
 export async function listenHttp(host: string, port: number, handler: NodeHandler, opts: HttpServerOptions): Promise<HttpServer> {
-  const h1 = http.createServer({ requestTimeout: opts.readTimeoutMs, keepAliveTimeout: 5000 }, handler as http.RequestListener);
+  let closing = false;
+  let inFlight = 0;
+  // Counts requests, so that close() waits for them; once closing, HTTP/1.1 answers end their connection.
+  const counted = ((req: NodeRequest, res: NodeResponse) => {
+    inFlight++;
+    res.once("close", () => inFlight--);
+    if (closing && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+    return handler(req, res);
+  }) as NodeHandler;
+  // Idle keep-alive sockets are the client's to close first (Node's agent drops them after 5 s):
+  // a server closing them at the same moment a client reuses one makes that request fail.
+  const h1 = http.createServer({ requestTimeout: opts.readTimeoutMs, keepAliveTimeout: opts.idleTimeoutMs > 0 ? opts.idleTimeoutMs : 120_000 }, counted as http.RequestListener);
   h1.headersTimeout = Math.min(opts.readTimeoutMs || 60_000, 60_000);
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, counted as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
   const sockets = new Set<net.Socket>();
   const mux = net.createServer((sock) => {
     sockets.add(sock);
@@ -63,17 +79,19 @@ export async function listenHttp(host: string, port: number, handler: NodeHandle
   return {
     port: bound,
     close: async (graceMs) => {
+      closing = true;
       const closed = new Promise<void>((resolve) => mux.close(() => resolve()));
       h1.closeIdleConnections();
-      const deadline = setTimeout(() => {
-        for (const s of sockets) s.destroy();
-      }, graceMs);
-      deadline.unref();
-      // h2 sessions and idle h1 sockets do not end by themselves.
-      await new Promise((r) => setTimeout(r, Math.min(graceMs, 100)));
+      // GOAWAY: h2 clients open no new streams here; the open ones finish.
+      for (const s of sessions) s.close();
+      const deadline = Date.now() + graceMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.end();
+      const cut = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 100);
       await closed;
-      clearTimeout(deadline);
+      clearTimeout(cut);
     },
   };
 }

@@ -36,9 +36,15 @@ export async function initServer(ctx: ModuleContext): Promise<void> {
   );
   ctx.server = server;
 
-  server.route(["GET"], "/ready", async () =>
-    ctx.ready ? text(200, "ready\n") : text(503, "Some services are not Running:\nStarting: [phlare]\n"),
-  );
+  server.route(["GET"], "/ready", async () => {
+    if (!ctx.ready) return text(503, "Some services are not Running:\nStarting: [phlare]\n");
+    try {
+      for (const check of ctx.readyChecks) await check();
+    } catch (err) {
+      return text(503, `${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    return text(200, "ready\n");
+  });
   if (c.register_instrumentation) {
     server.route(["GET"], "/metrics", async () => ({
       status: 200,

@@ -31,7 +31,8 @@ export interface ServerOptions extends HttpServerOptions {
 }
 
 /** RPC services that are served without a tenant. */
-const TENANTLESS_SERVICES = new Set(["agent.v1.AgentService", "grpc.health.v1.Health"]);
+// The scheduler's messages carry their tenant: a querier worker's stream serves every tenant.
+const TENANTLESS_SERVICES = new Set(["agent.v1.AgentService", "grpc.health.v1.Health", "scheduler.v1.SchedulerService"]);
 
 /** The server every module registers its routes with. */
 export class PhlareServer {

@@ -5,7 +5,7 @@
 import type { FunctionTree } from "../model/flamegraph/function-tree.js";
 import type { Labels } from "../model/labels.js";
 import type { ProfileType } from "../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../model/query.js";
+import type { LabelQuery, ProfileTotals, SelectedProfile, SelectQuery } from "../model/query.js";
 import type { PprofBuilder } from "./query/pprof-builder.js";
 
 /** A queryable set of series and profiles. */
@@ -22,6 +22,8 @@ export interface BlockReader {
   mergeTree(q: SelectQuery, tree: FunctionTree): Promise<void>;
   /** Adds the selected profiles' stacks into `builder`. */
   mergePprof(q: SelectQuery, builder: PprofBuilder): Promise<void>;
+  /** The selected profiles one by one (what replica deduplication compares). */
+  selectProfiles(q: SelectQuery): Promise<SelectedProfile[]>;
   /** Per-profile totals of the selection, grouped by the labels `by`. */
   profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals>;
 }

@@ -11,7 +11,7 @@ import { FunctionTree } from "../model/flamegraph/function-tree.js";
 import type { Labels } from "../model/labels.js";
 import type { FlatProfile } from "../model/pprof/flat-profile.js";
 import type { ProfileType } from "../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../model/query.js";
+import type { LabelQuery, ProfileTotals, SelectedProfile, SelectQuery } from "../model/query.js";
 import type { Bucket } from "../objstore/bucket.js";
 import type { Logger } from "../server/logger.js";
 import { bucketSource, listBucketBlocks, listBucketTenants, visibleBlocks } from "../storage/block/bucket-blocks.js";
@@ -49,6 +49,8 @@ export interface StoreGatewayDeps {
   nowMs?: () => number;
   /** Where loaded blocks are decoded (inline when not given). */
   workers?: BlockWorkers;
+  /** Whether this store-gateway answers for a block (its ring shard); all blocks when absent. */
+  owns?: (ulid: string) => boolean;
 }
 
 /** One tenant as the status pages show it. */
@@ -349,7 +351,8 @@ export class StoreGateway implements StoreGatewayApi {
       return;
     }
     const cutoffMs = this.now() - this.options.ignoreBlocksWithinMs;
-    const wanted = visibleBlocks(listed).filter((b) => this.options.ignoreBlocksWithinMs <= 0 || b.meta.maxTimeMs <= cutoffMs);
+    const owns = this.deps.owns ?? (() => true);
+    const wanted = visibleBlocks(listed).filter((b) => (this.options.ignoreBlocksWithinMs <= 0 || b.meta.maxTimeMs <= cutoffMs) && owns(b.meta.ulid));
     const wantedIds = new Set(wanted.map((b) => b.meta.ulid));
     for (const id of t.corrupt.keys()) if (!wantedIds.has(id) && !badMeta.has(id)) t.corrupt.delete(id);
 
@@ -431,6 +434,11 @@ class EntriesReader extends MultiReader {
   override async mergePprof(q: SelectQuery, builder: PprofBuilder): Promise<void> {
     this.touch(q);
     return super.mergePprof(q, builder);
+  }
+
+  override async selectProfiles(q: SelectQuery): Promise<SelectedProfile[]> {
+    this.touch(q);
+    return super.selectProfiles(q);
   }
 
   override async profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals> {

@@ -7,7 +7,7 @@
 import type { FunctionTree } from "../../model/flamegraph/function-tree.js";
 import type { Labels } from "../../model/labels.js";
 import type { ProfileType } from "../../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../../model/query.js";
+import type { LabelQuery, ProfileTotals, SelectedProfile, SelectQuery } from "../../model/query.js";
 import type { BlockReader } from "../block-reader.js";
 import { labelNames, labelValues, profileTypes, seriesLabels } from "../query/label-queries.js";
 import { MemBlockReader } from "../query/mem-block-reader.js";
@@ -103,6 +103,11 @@ export class OpenBlock implements BlockReader {
   async mergePprof(q: SelectQuery, builder: PprofBuilder): Promise<void> {
     const r = await this.readerFor(q);
     if (r) await r.mergePprof(q, builder);
+  }
+
+  async selectProfiles(q: SelectQuery): Promise<SelectedProfile[]> {
+    const r = await this.readerFor(q);
+    return r ? r.selectProfiles(q) : [];
   }
 
   async profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals> {

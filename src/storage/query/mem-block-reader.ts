@@ -5,7 +5,7 @@ import type { FunctionTree } from "../../model/flamegraph/function-tree.js";
 import { compareLabels, labelsKey } from "../../model/labels.js";
 import type { Labels } from "../../model/labels.js";
 import type { ProfileType } from "../../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../../model/query.js";
+import type { LabelQuery, ProfileTotals, SelectedProfile, SelectQuery } from "../../model/query.js";
 import type { BlockReader } from "../block-reader.js";
 import type { PprofBuilder } from "./pprof-builder.js";
 import type { MemBlock } from "../mem-block.js";
@@ -63,6 +63,17 @@ export class MemBlockReader implements BlockReader {
       nodeOf[n] = node;
       if (acc[n] !== 0) builder.add(node, acc[n]!);
     }
+  }
+
+  async selectProfiles(q: SelectQuery): Promise<SelectedProfile[]> {
+    const { rows } = selectRows(this.head, q);
+    const p = this.head.profiles;
+    const out: SelectedProfile[] = new Array<SelectedProfile>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[i] = { labels: this.head.labelsOf(p.series[r]!), timeMs: p.timeMs[r]!, id: p.ids[r]! };
+    }
+    return out;
   }
 
   async profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals> {

@@ -5,7 +5,7 @@ import type { FunctionTree } from "../../model/flamegraph/function-tree.js";
 import { labelsKey } from "../../model/labels.js";
 import type { Labels } from "../../model/labels.js";
 import type { ProfileType } from "../../model/profile-type.js";
-import type { LabelQuery, ProfileTotals, SelectQuery } from "../../model/query.js";
+import type { LabelQuery, ProfileTotals, SelectedProfile, SelectQuery } from "../../model/query.js";
 import type { BlockReader } from "../block-reader.js";
 import type { PprofBuilder } from "./pprof-builder.js";
 import { mergeTotals } from "./totals.js";
@@ -49,6 +49,10 @@ export class MultiReader implements BlockReader {
 
   async mergePprof(q: SelectQuery, builder: PprofBuilder): Promise<void> {
     for (const r of this.list()) await r.mergePprof(q, builder);
+  }
+
+  async selectProfiles(q: SelectQuery): Promise<SelectedProfile[]> {
+    return (await Promise.all(this.list().map((r) => r.selectProfiles(q)))).flat();
   }
 
   async profileTotals(q: SelectQuery, by: readonly string[]): Promise<ProfileTotals> {

@@ -64,11 +64,16 @@ export function selectRows(head: MemBlock, q: SelectQuery): { series: SeriesData
   }
   const rows = new Uint32Array(total);
   let k = 0;
+  const keep = q.keep;
+  const ids = head.profiles.ids;
   for (let i = 0; i < series.length; i++) {
     const s = series[i]!;
-    for (let j = ranges[2 * i]!; j < ranges[2 * i + 1]!; j++) rows[k++] = s.rows[j]!;
+    for (let j = ranges[2 * i]!; j < ranges[2 * i + 1]!; j++) {
+      const row = s.rows[j]!;
+      if (keep === undefined || keep.delete(ids[row]!)) rows[k++] = row;
+    }
   }
-  return { series, rows };
+  return { series, rows: k === total ? rows : rows.subarray(0, k) };
 }
 
 /** First index in s.rows whose time is ≥ startMs. */

@@ -24,6 +24,11 @@ export function mergeTotals(parts: ProfileTotals[]): ProfileTotals {
     });
     for (let i = 0; i < p.timeMs.length; i++) rows.push({ g: remap[p.group[i]!]!, t: p.timeMs[i]!, v: p.value[i]! });
   }
+  return totalsOfRows(groups, rows);
+}
+
+/** Totals from unordered (group, time, value) rows: sorted by time. */
+export function totalsOfRows(groups: Labels[], rows: { g: number; t: number; v: number }[]): ProfileTotals {
   rows.sort((a, b) => a.t - b.t);
   return {
     groups,

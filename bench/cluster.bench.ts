@@ -3,11 +3,14 @@
  * ingesters are added: two distributors in front of one ingester (the baseline), then of three
  * ingesters with RF 1 (series spread over three), then of three with RF 3 (each profile written
  * three times). Clients push the corpus as gzipped pprof back to back for a fixed time, each
- * series moving forward in time; the figure is the acknowledged compressed bytes per second.
- * All processes share this machine's cores, so the ratios say what sharding and replication
- * cost or gain here, not on separate hosts.
+ * series moving forward in time. Two figures: the acknowledged compressed bytes per second,
+ * and the CPU the busiest ingester spends per acknowledged MB (from /proc). All processes share
+ * this machine's cores, so throughput says what sharding costs here; the busiest ingester's CPU
+ * per MB says how much more a cluster can take before its busiest ingester is saturated, which
+ * is what adding ingesters on their own hosts buys.
  * Run directly: node --import tsx bench/cluster.bench.ts [--quick]
  */
+import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { createClient } from "@connectrpc/connect";
 import type { Client } from "@connectrpc/connect";
@@ -37,10 +40,22 @@ function shape(ingesters: number, replicationFactor: number): ClusterShape {
   };
 }
 
-/** Pushes for `ms` from CLIENTS clients; acknowledged compressed MB/s. */
-async function measure(s: ClusterShape, files: PushFile[], ms: number): Promise<{ mbps: number; pushes: number }> {
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) throw new Error("the process is not running");
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** Pushes for `ms` from CLIENTS clients: acknowledged compressed MB/s, and the busiest ingester's CPU s per MB. */
+async function measure(s: ClusterShape, files: PushFile[], ms: number): Promise<{ mbps: number; pushes: number; cpuPerMB: number }> {
   const cluster = await startCluster(s);
   try {
+    const ingesters = cluster.of("ingester");
+    const cpu0 = ingesters.map((m) => cpuSeconds(m.pid()));
     const clients: Client<typeof PusherService>[] = cluster
       .of("distributor")
       .map((d) => createClient(PusherService, createConnectTransport({ baseUrl: d.url, httpVersion: "1.1" })));
@@ -69,7 +84,8 @@ async function measure(s: ClusterShape, files: PushFile[], ms: number): Promise<
       }),
     );
     if (errors.length > 0) throw new Error(`${errors.length} pushes failed, e.g. ${errors[0]}`);
-    return { mbps: bytes / 1e6 / ((Date.now() - t0) / 1000), pushes };
+    const busiest = Math.max(...ingesters.map((m, i) => cpuSeconds(m.pid()) - cpu0[i]!));
+    return { mbps: bytes / 1e6 / ((Date.now() - t0) / 1000), pushes, cpuPerMB: busiest / (bytes / 1e6) };
   } finally {
     await cluster.close();
   }
@@ -99,6 +115,22 @@ export async function run(options: BenchOptions = defaultBenchOptions()): Promis
       ratio: round(replicated.mbps / one.mbps),
       unit: "MB/s gz",
       note: `${note}; every profile written to 3 ingesters, acknowledged by 2`,
+    },
+    {
+      name: "cluster ingest: busiest ingester CPU per MB, 3 ingesters RF 1 vs 1",
+      baseline: round(one.cpuPerMB, 3),
+      value: round(three.cpuPerMB, 3),
+      ratio: round(one.cpuPerMB / three.cpuPerMB),
+      unit: "CPU s/MB gz",
+      note: "the headroom sharding gives: how much more the busiest ingester could take",
+    },
+    {
+      name: "cluster ingest: busiest ingester CPU per MB, 3 ingesters RF 3 vs 1",
+      baseline: round(one.cpuPerMB, 3),
+      value: round(replicated.cpuPerMB, 3),
+      ratio: round(one.cpuPerMB / replicated.cpuPerMB),
+      unit: "CPU s/MB gz",
+      note: "each ingester holds every profile: replication buys availability, not capacity",
     },
   ];
 }

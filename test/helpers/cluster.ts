@@ -50,6 +50,8 @@ export interface Member {
   readonly logFile: string;
   /** Whether the process is running. */
   running(): boolean;
+  /** The process id while it runs. */
+  pid(): number | undefined;
   /** Sends `signal` and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again with the same port, data and flags; resolves once /ready says 200. */
@@ -183,6 +185,7 @@ function member(name: string, target: string, port: number, root: string, common
     dataDir,
     logFile,
     running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+    pid: () => (m.running() ? child!.pid : undefined),
     async stop(signal = "SIGTERM") {
       if (m.running()) child!.kill(signal);
       await exited;

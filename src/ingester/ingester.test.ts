@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -49,5 +49,26 @@ describe("Ingester storage options", () => {
     await pushOne(ing);
     assert.equal(existsSync(join(dataPath, "t1", "wal")), false, "no wal directory");
     await ing.stop();
+  });
+});
+
+describe("Ingester start", () => {
+  it("opens tenant directories and leaves files beside them alone (a ring tokens file)", async () => {
+    const { ing, dataPath } = ingester({});
+    await pushOne(ing);
+    await ing.stop();
+    writeFileSync(join(dataPath, "tokens.json"), '{"tokens":[1,2,3]}');
+    const again = new Ingester({
+      limits: () => defaultLimits(),
+      ringSize: () => ({ ingesters: 1, replicationFactor: 1 }),
+      logger: nopLogger(),
+      metrics: createIngesterMetrics(new Registry()),
+      storage: { dataPath, maxBlockDurationMs: 3_600_000, maxHeadBytes: 1 << 30, localRetentionMs: 0 },
+    });
+    await again.start();
+    const types = await again.profileTypes("t1", { selectors: [] });
+    assert.deepEqual(types.map((t) => t.name), ["process_cpu", "process_cpu"]);
+    assert.deepEqual(await again.profileTypes("tokens.json", { selectors: [] }), []);
+    await again.stop();
   });
 });

@@ -79,7 +79,8 @@ export class Ingester implements IngesterApi {
   async start(): Promise<void> {
     let names: string[] = [];
     try {
-      names = await readdir(this.deps.storage.dataPath);
+      // Tenants are directories; files beside them (a ring tokens file, say) are not.
+      names = (await readdir(this.deps.storage.dataPath, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
     } catch {
       // No data directory yet: nothing to replay.
     }

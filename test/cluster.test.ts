@@ -5,6 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { PusherService } from "../src/gen/push/v1/push_pb.js";
+import { QuerierService } from "../src/gen/querier/v1/querier_pb.js";
+import { CPU, cpuTotal, fgTotal } from "./helpers/api.js";
 import { startCluster } from "./helpers/cluster.js";
 import type { Cluster, ClusterShape } from "./helpers/cluster.js";
 import { loadTotal, PushLoad, QueryLoad, Rotation } from "./helpers/cluster-load.js";
@@ -160,5 +165,42 @@ describe("cluster with RF 3: rolling restart of every component", { timeout: 420
     assert.deepEqual(load.failures, []);
     assert.deepEqual(reader.failures, []);
     assert.equal(await loadTotal(cluster.of("query-frontend")[0]!.url, since), load.acked);
+  });
+});
+
+describe("cluster with multitenancy: tenants stay apart across every hop", { timeout: 240_000 }, () => {
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster({ ...SHAPE, distributors: 1, queryFrontends: 1, querySchedulers: 1, compactors: 0, extraArgs: ["-auth.multitenancy-enabled=true"] });
+  });
+  after(async () => {
+    await cluster?.close();
+  });
+
+  test("each tenant sees its own profiles through frontend, scheduler, querier and ingesters; no org id is 401", async () => {
+    const tenantTransport = (url: string, tenant: string) =>
+      createConnectTransport({
+        baseUrl: url,
+        httpVersion: "1.1",
+        interceptors: [(next) => async (req) => {
+          req.header.set("X-Scope-OrgID", tenant);
+          return next(req);
+        }],
+      });
+    const now = Date.now();
+    for (const [tenant, ns] of [["team-a", 100], ["team-b", 7]] as const) {
+      const push = createClient(PusherService, tenantTransport(cluster.of("distributor")[0]!.url, tenant));
+      await push.push({ series: [cpuTotal({ __name__: "process_cpu", service_name: `svc-${tenant}` }, ns, now)] });
+    }
+    const frontend = cluster.of("query-frontend")[0]!.url;
+    const range = { start: BigInt(now - 3_600_000), end: BigInt(now + 60_000) };
+    for (const [tenant, total, names] of [["team-a", 100, ["svc-team-a"]], ["team-b", 7, ["svc-team-b"]], ["team-c", 0, []]] as const) {
+      const q = createClient(QuerierService, tenantTransport(frontend, tenant));
+      assert.equal(fgTotal(await q.selectMergeStacktraces({ profileTypeID: CPU, labelSelector: "{}", ...range })), total, tenant);
+      assert.deepEqual((await q.labelValues({ name: "service_name", matchers: [], ...range })).names, names, tenant);
+    }
+    const res = await fetch(`${frontend}/querier.v1.QuerierService/ProfileTypes`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(res.status, 401);
+    assert.match(await res.text(), /no org id/);
   });
 });

@@ -56,7 +56,18 @@ function pushOne(s: TestServer, service: string): Promise<unknown> {
   });
 }
 
-const STATUS_PATHS = ["/ready", "/metrics", "/api/v1/status/buildinfo", "/api/v1/status/config", "/api/v1/status/config/diff", "/api/v1/status/config/default"];
+const STATUS_PATHS = [
+  "/ready",
+  "/metrics",
+  "/api/v1/status/buildinfo",
+  "/api/v1/status/config",
+  "/api/v1/status/config/diff",
+  "/api/v1/status/config/default",
+  "/ring",
+  "/distributor/ring",
+  "/store-gateway/ring",
+  "/compactor/ring",
+];
 
 describe("a server with default flags", () => {
   let s: TestServer;

@@ -13,8 +13,13 @@ export function indexPage(ctx: ModuleContext): string {
   ];
   if (ctx.config.runtime_config.file !== "") links.push(["/runtime_config", "Runtime config (per-tenant overrides)"]);
   if (ctx.running.has("agent")) links.push(["/api/v1/targets", "Agent: scrape targets"]);
+  // Every process reads the ingester ring; the others are there when their component runs.
+  if (ctx.running.has("ring")) links.push(["/ring", "Ingester ring"]);
+  if (ctx.running.has("distributor")) links.push(["/distributor/ring", "Distributor ring"]);
+  if (ctx.running.has("store-gateway")) links.push(["/store-gateway/ring", "Store-gateway ring"], ["/store-gateway/tenants", "Store-gateway: tenants and blocks"]);
+  if (ctx.running.has("compactor")) links.push(["/compactor/ring", "Compactor ring"]);
   links.push(["/debug/pprof/heap", "This process's heap profile (pprof)"]);
-  const modules = [...ctx.running].filter((m) => m !== "server" && m !== "overrides" && m !== "runtime-config").sort();
+  const modules = [...ctx.running].filter((m) => !["server", "overrides", "runtime-config", "ring"].includes(m)).sort();
   const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   // Absolute links: the page is served at both "<prefix>" and "<prefix>/", and a relative
   // link resolves differently from each.

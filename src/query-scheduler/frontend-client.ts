@@ -149,7 +149,7 @@ export class SchedulerQuerierClient implements QuerierApi {
 
   /**
    * Enqueues one call; a query cancelled on its way (a connection between components reset
-   * under it) runs again, up to MAX_ATTEMPTS times in all, as Cortex's query-frontend retries.
+   * under it, or a stream refused by a component shutting down) runs again, up to MAX_ATTEMPTS times in all, as Cortex's query-frontend retries.
    * A querier dying mid-query stays an error (unavailable): the query may be what killed it.
    */
   private async callRaw(tenant: string, method: string, payload: Uint8Array): Promise<Uint8Array> {
@@ -157,7 +157,8 @@ export class SchedulerQuerierClient implements QuerierApi {
       try {
         return await this.callOnce(tenant, method, payload);
       } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !(err instanceof ConnectError) || !RETRIED.has(err.code) || this.closed) throw err;
+        const retried = err instanceof ConnectError && (RETRIED.has(err.code) || refusedStream(err));
+        if (attempt >= MAX_ATTEMPTS || !retried || this.closed) throw err;
       }
     }
   }
@@ -176,7 +177,7 @@ export class SchedulerQuerierClient implements QuerierApi {
         res = await this.enqueue(target, tenant, method, payload);
       } catch (err) {
         const ce = ConnectError.from(err);
-        if (ce.code !== Code.Unavailable) throw domainError(ce.code, ce.rawMessage);
+        if (ce.code !== Code.Unavailable && !refusedStream(ce)) throw domainError(ce.code, ce.rawMessage);
         lastErr = err;
         continue;
       }
@@ -216,6 +217,15 @@ export class SchedulerQuerierClient implements QuerierApi {
       if (conn.inflight === 0) conn.connection.close();
     }
   }
+}
+
+/**
+ * Whether a scheduler refused the stream before running anything (HTTP/2 REFUSED_STREAM, as a
+ * server closing its connections answers a stream opened after its GOAWAY): Node reports it as
+ * a stream error that connect calls internal, but the next scheduler can take the call.
+ */
+function refusedStream(err: ConnectError): boolean {
+  return err.rawMessage.includes("REFUSED_STREAM") || (err.cause instanceof Error && err.cause.message.includes("REFUSED_STREAM"));
 }
 
 /**

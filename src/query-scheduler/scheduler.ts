@@ -155,8 +155,10 @@ export class QueryScheduler {
           }
           d.finish(answer.result);
         } finally {
-          // Returning at the yield: the stream was torn down after the hand-over.
-          d.finish(unavailable(`querier ${querierId} went away while running the query`));
+          // Returning at the yield: the stream was torn down after the hand-over. A querier that
+          // said it was closing runs nothing more, so the request goes back to the queue.
+          if (closing) d.requeue();
+          else d.finish(unavailable(`querier ${querierId} went away while running the query`));
         }
       }
     } finally {

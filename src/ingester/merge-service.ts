@@ -132,7 +132,7 @@ class Selection<R extends MergeRequest> {
   /** Yields the batches; after each, reads the client's mask into `q.keep`; ends with the empty batch. */
   async *exchange(): AsyncGenerator<ProfileSets> {
     const keep = new Set<string>();
-    const all = this.reader ? candidates(await this.reader.selectProfiles({ ...this.q, keep: undefined } as SelectQuery)) : [];
+    const all = this.reader ? candidates(await this.reader.selectProfiles(this.q)) : [];
     for (let start = 0; start < all.length; ) {
       // Never between two profiles of one (time, series) key: the querier counts a key's
       // profiles per source within one batch.

@@ -7,8 +7,6 @@ import { hostname } from "node:os";
 import { need } from "../module-context.js";
 import type { ModuleContext } from "../module-context.js";
 import type { QuerierApi } from "../querier/api.js";
-import type { FrontendWorkerConfig } from "../querier/config.js";
-import type { FrontendConfig, FrontendWorkerSchedulerConfig, QuerySchedulerConfig } from "./config.js";
 import { parseSchedulerAddresses, SchedulerDiscovery } from "./discovery.js";
 import { SchedulerQuerierClient } from "./frontend-client.js";
 import { startQuerierWorker } from "./querier-worker.js";
@@ -16,21 +14,10 @@ import type { QuerierWorker } from "./querier-worker.js";
 import { QueryScheduler } from "./scheduler.js";
 import { registerSchedulerService } from "./service.js";
 
-/** The config sections read here (see config.ts). */
-interface SchedulerSections {
-  query_scheduler: QuerySchedulerConfig;
-  frontend: FrontendConfig;
-  frontend_worker: FrontendWorkerConfig & FrontendWorkerSchedulerConfig;
-}
-
-function sections(ctx: ModuleContext): SchedulerSections {
-  return ctx.config;
-}
-
 /** Creates the scheduler and serves scheduler.v1.SchedulerService. */
 export async function initQueryScheduler(ctx: ModuleContext): Promise<void> {
   const server = need(ctx, "server", "query-scheduler");
-  const c = sections(ctx).query_scheduler;
+  const c = ctx.config.query_scheduler;
   const scheduler = new QueryScheduler({
     maxOutstandingPerTenant: c.max_outstanding_requests_per_tenant,
     logger: ctx.logger.with({ component: "query-scheduler" }),
@@ -46,7 +33,7 @@ export async function initQueryScheduler(ctx: ModuleContext): Promise<void> {
  * through the schedulers to querier workers. Undefined when it is not set.
  */
 export async function schedulerQuerierFor(ctx: ModuleContext): Promise<SchedulerQuerierClient | undefined> {
-  const s = sections(ctx);
+  const s = ctx.config;
   const addresses = parseSchedulerAddresses(s.frontend.scheduler_address);
   if (addresses.length === 0) return undefined;
   const discovery = new SchedulerDiscovery({
@@ -71,7 +58,7 @@ export async function schedulerQuerierFor(ctx: ModuleContext): Promise<Scheduler
  * `frontend_worker.scheduler_address` is set; undefined when it is not.
  */
 export function startWorkerFor(ctx: ModuleContext, querier: QuerierApi): QuerierWorker | undefined {
-  const s = sections(ctx);
+  const s = ctx.config;
   const addresses = parseSchedulerAddresses(s.frontend_worker.scheduler_address);
   if (addresses.length === 0) return undefined;
   const worker = startQuerierWorker({

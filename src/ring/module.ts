@@ -15,7 +15,7 @@ import type { KV } from "./kv.js";
 import { createKV } from "./kv-factory.js";
 import { Lifecycler } from "./lifecycler.js";
 import { startRing } from "./ring.js";
-import type { Ring, RingOptions } from "./ring.js";
+import type { ReplicationStrategy, Ring, RingOptions } from "./ring.js";
 
 /** The KV key of the ingester ring (dskit's `ring`). */
 export const INGESTER_RING_KEY = "ring";
@@ -99,6 +99,8 @@ export interface JoinOptions {
   name: string;
   /** Heading of the status page. */
   title: string;
+  /** How replication sets are filtered (the store-gateway ring ignores unhealthy members). */
+  strategy?: ReplicationStrategy;
   numTokens: number;
   /** Remove members unhealthy for 10 heartbeat timeouts (the distributor ring does). */
   autoForgetUnhealthy?: boolean;
@@ -125,7 +127,7 @@ export async function joinRing(ctx: ModuleContext, cfg: InstanceRingConfig, page
   const ring = await rings.watch(cfg.kvstore, opts.key, {
     replicationFactor: cfg.replication_factor,
     heartbeatTimeoutMs: cfg.heartbeat_timeout,
-    ...(opts.key === "store-gateway" ? { strategy: "ignore-unhealthy" as const } : {}),
+    ...(opts.strategy ? { strategy: opts.strategy } : {}),
   });
   const kv = rings.kv(cfg.kvstore);
   const m: Membership = { ring, id: cfg.instance_id };

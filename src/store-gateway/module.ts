@@ -27,6 +27,7 @@ export async function initStoreGateway(ctx: ModuleContext): Promise<void> {
     name: "store-gateway",
     title: "Store Gateway Ring",
     numTokens: 128,
+    strategy: "ignore-unhealthy",
   });
   const gw = new StoreGateway({
     bucket,
